@@ -1,0 +1,13 @@
+"""Root URLs: the app pages, the REST API and its schema, Django admin, login."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("prospects.urls")),
+    path("scoring/", include("scoring.urls")),
+]

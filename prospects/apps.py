@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProspectsConfig(AppConfig):
+    name = "prospects"
+    verbose_name = "Prospects"

@@ -1,0 +1,91 @@
+"""The model registry and the scores it hands out, with their reasons."""
+
+from django.db import models
+
+
+class ModelVersion(models.Model):
+    """One trained, calibrated classifier with everything measured about it."""
+
+    algorithm = models.CharField(max_length=50)
+    trained_at = models.DateTimeField(auto_now_add=True)
+    trained_by = models.CharField(max_length=150, help_text="User name or the task that trained it.")
+    is_active = models.BooleanField(default=False)
+    # File name inside LEADGEN_MODEL_DIR; never a path from outside it.
+    file_name = models.CharField(max_length=200)
+    feature_names = models.JSONField(default=list)
+    training_size = models.PositiveIntegerField()
+    training_positives = models.PositiveIntegerField()
+    roc_auc = models.FloatField()
+    pr_auc = models.FloatField()
+    brier = models.FloatField()
+    # {name: {"roc_auc": .., "pr_auc": .., "best_f1": ..}} for every candidate.
+    candidates = models.JSONField(default=dict)
+    # Confusion matrices {"0.5": [[tn, fp], [fn, tp]], "threshold": ..., "at_threshold": [[..]]}.
+    confusion = models.JSONField(default=dict)
+    # Curves and tables for the model page: roc, pr, calibration bins.
+    curves = models.JSONField(default=dict)
+    feature_importances = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-trained_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="one_active_model"
+            ),
+        ]
+
+    def __str__(self):
+        return f"v{self.pk} {self.algorithm} ({self.trained_at:%Y-%m-%d %H:%M})"
+
+
+class VisitorScore(models.Model):
+    """A visitor's probability of converting, from one model version, with its top reasons."""
+
+    visitor = models.OneToOneField("prospects.Visitor", on_delete=models.CASCADE, related_name="score")
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
+    probability = models.FloatField()
+    # True when the visitor was in the training set and the score is out-of-fold.
+    out_of_fold = models.BooleanField(default=False)
+    # [{"feature": name, "text": "viewed pricing 3 times", "weight": ..}, ...], strongest first.
+    reasons = models.JSONField(default=list)
+    scored_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["-probability"], name="visitorscore_prob_idx")]
+
+
+class CompanyScore(models.Model):
+    """A company's score: the highest among its eligible visitors, with how many there are."""
+
+    company = models.OneToOneField("prospects.Company", on_delete=models.CASCADE, related_name="score")
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
+    probability = models.FloatField()
+    visitor_count = models.PositiveIntegerField()
+    top_visitor = models.ForeignKey(
+        "prospects.Visitor", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reasons = models.JSONField(default=list)
+    scored_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # The research queue: companies above the threshold, highest first.
+            models.Index(fields=["-probability"], name="companyscore_prob_idx"),
+        ]
+
+
+class TrainingRun(models.Model):
+    """A request to train, kept so that a failed or too-small run leaves a readable record."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    requested_by = models.CharField(max_length=150, default="", blank=True)
+    ok = models.BooleanField(default=False)
+    message = models.TextField(blank=True, default="")
+    model_version = models.ForeignKey(
+        ModelVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+
+
