@@ -1,0 +1,5 @@
+"""Django admin, one module per subject."""
+
+from . import companies, identify, visits
+
+__all__ = ["companies", "identify", "visits"]
