@@ -14,6 +14,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from prospects.identify.datasets import hosting_range
+
 from . import catalogue as cat
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -89,23 +91,29 @@ class Generator:
     def _fresh_ip(self, make) -> str:
         while True:
             ip = make()
-            if ip not in self.used_ips:
+            if ip is not None and ip not in self.used_ips:
                 self.used_ips.add(ip)
                 return ip
 
-    def _random_ip(self, first: int, second: int | None = None) -> str:
-        """A fresh, unused IPv4 address in first.second.x.y (second random when not given)."""
+    def _random_ip(self, first: int, seconds=range(256), *, hosting: bool = False) -> str:
+        """A fresh, unused IPv4 address first.b.c.d with b drawn from `seconds`.
+
+        Offices, homes and campuses are kept out of the published datacenter ranges, so that
+        the demo's dead ends are dead for the reason the generator meant.
+        """
         rng = self.rng
 
         def make():
-            b = rng.randrange(256) if second is None else second
-            return f"{first}.{b}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+            ip = f"{first}.{rng.choice(seconds)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+            if not hosting and hosting_range(ipaddress.ip_address(ip)):
+                return None
+            return ip
 
         return self._fresh_ip(make)
 
     def _office_ip(self) -> str:
         first, seconds = self.rng.choice(cat.OFFICE_BLOCKS)
-        return self._random_ip(first, self.rng.choice(seconds))
+        return self._random_ip(first, seconds)
 
     def _add_ptr(self, ip: str, name: str, *, confirmed: bool) -> None:
         rev = ipaddress.ip_address(ip).reverse_pointer + "."
@@ -154,7 +162,7 @@ class Generator:
         return ip
 
     def _cloud_ip(self) -> str:
-        ip = self._random_ip(self.rng.choice(cat.CLOUD_FIRST_OCTETS))
+        ip = self._random_ip(self.rng.choice(cat.CLOUD_FIRST_OCTETS), hosting=True)
         a, b, c, d = (int(x) for x in ip.split("."))
         self._add_ptr(ip, cat.CLOUD_PTR.format(a=a, b=b, c=c, d=d), confirmed=True)
         return ip
