@@ -145,6 +145,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No call to the public validator.swagger.io: the docs page must work offline.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Choice sets that share a field name get distinct, readable schema names.
+    "ENUM_NAME_OVERRIDES": {
+        "CompanyStatusEnum": "prospects.models.Company.Status",
+        "TouchpointOutcomeEnum": "prospects.models.Touchpoint.Outcome",
+        "IPResolutionOutcomeEnum": "prospects.models.IPResolution.Outcome",
+    },
 }
 
 # Celery: without a broker every task runs eagerly in process, so the demo needs nothing.

@@ -1,7 +1,27 @@
+"""Workspace pages. Names are shared with the API and browser tests: keep them stable."""
+
 from django.urls import path
 
-from . import views
+from .views import admin_pages, company, queue, work
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", queue.queue, name="queue"),
+    path("my-work/", work.my_work, name="my_work"),
+    path("companies/<int:company_id>/", company.company, name="company"),
+    path("companies/<int:company_id>/claim/", company.claim, name="company_claim"),
+    path("companies/<int:company_id>/release/", company.release, name="company_release"),
+    path("companies/<int:company_id>/reassign/", company.reassign, name="company_reassign"),
+    path("companies/<int:company_id>/status/", company.change_status, name="company_status"),
+    path("companies/<int:company_id>/notes/", company.add_note, name="company_note"),
+    path("companies/<int:company_id>/contacts/", company.add_contact, name="company_contact"),
+    path(
+        "companies/<int:company_id>/touchpoints/",
+        company.log_touchpoint,
+        name="company_touchpoint",
+    ),
+    path("companies/<int:company_id>/edit/", company.edit, name="company_edit"),
+    path("companies/<int:company_id>/mark-wrong/", company.mark_wrong, name="company_mark_wrong"),
+    path("capacity/", admin_pages.capacity, name="capacity"),
+    path("imports/", admin_pages.imports, name="imports"),
+    path("identification/", admin_pages.identification, name="identification"),
 ]

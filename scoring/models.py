@@ -8,7 +8,9 @@ class ModelVersion(models.Model):
 
     algorithm = models.CharField(max_length=50)
     trained_at = models.DateTimeField(auto_now_add=True)
-    trained_by = models.CharField(max_length=150, help_text="User name or the task that trained it.")
+    trained_by = models.CharField(
+        max_length=150, help_text="User name or the task that trained it."
+    )
     is_active = models.BooleanField(default=False)
     # File name inside LEADGEN_MODEL_DIR; never a path from outside it.
     file_name = models.CharField(max_length=200)
@@ -41,7 +43,9 @@ class ModelVersion(models.Model):
 class VisitorScore(models.Model):
     """A visitor's probability of converting, from one model version, with its top reasons."""
 
-    visitor = models.OneToOneField("prospects.Visitor", on_delete=models.CASCADE, related_name="score")
+    visitor = models.OneToOneField(
+        "prospects.Visitor", on_delete=models.CASCADE, related_name="score"
+    )
     model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
     probability = models.FloatField()
     # True when the visitor was in the training set and the score is out-of-fold.
@@ -53,11 +57,16 @@ class VisitorScore(models.Model):
     class Meta:
         indexes = [models.Index(fields=["-probability"], name="visitorscore_prob_idx")]
 
+    def __str__(self):
+        return f"visitor {self.visitor_id}: {self.probability:.2f}"
+
 
 class CompanyScore(models.Model):
     """A company's score: the highest among its eligible visitors, with how many there are."""
 
-    company = models.OneToOneField("prospects.Company", on_delete=models.CASCADE, related_name="score")
+    company = models.OneToOneField(
+        "prospects.Company", on_delete=models.CASCADE, related_name="score"
+    )
     model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
     probability = models.FloatField()
     visitor_count = models.PositiveIntegerField()
@@ -72,6 +81,9 @@ class CompanyScore(models.Model):
             # The research queue: companies above the threshold, highest first.
             models.Index(fields=["-probability"], name="companyscore_prob_idx"),
         ]
+
+    def __str__(self):
+        return f"company {self.company_id}: {self.probability:.2f} ({self.visitor_count} visitors)"
 
 
 class TrainingRun(models.Model):
@@ -88,4 +100,5 @@ class TrainingRun(models.Model):
     class Meta:
         ordering = ["-started_at"]
 
-
+    def __str__(self):
+        return f"training {self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'refused'}"

@@ -4,6 +4,8 @@ import pytest
 
 from tests.factories import UserFactory
 
+pytest_plugins = ["tests.dns_fixtures"]
+
 
 @pytest.fixture
 def researcher(db):

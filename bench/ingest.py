@@ -1,0 +1,225 @@
+"""Benchmark of web-log ingestion: parse-only and end-to-end lines per second.
+
+    python bench/ingest.py [--lines N] [--file PATH]
+
+Without --file it writes a realistic combined-format log of N lines (default 1,000,000) to a
+temporary file: human visitors over many days reading pages that pull in assets, bots and
+HTTP clients, 404s, POSTs, redirects and a few malformed lines. End to end goes into a fresh
+throwaway database of the kind DATABASE_URL names: a temporary SQLite file, or a scratch
+PostgreSQL database that is created, migrated and dropped.
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+# The project root replaces this script's folder on the path: bench/queue.py would shadow the
+# standard library's queue module.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadgen.settings")
+os.environ.setdefault("DEBUG", "1")
+
+PAGES = (
+    ["/", "/pricing", "/plans/enterprise", "/trial", "/trial/thanks", "/contact", "/contact/thanks"]
+    + [f"/blog/post-{i}" for i in range(400)]
+    + [f"/product/{name}" for name in ("reporting", "api", "security", "workflows", "mobile")]
+    + [f"/features/{i}" for i in range(30)]
+    + [f"/docs/guide/{i}" for i in range(300)]
+    + [f"/careers/job-{i}" for i in range(25)]
+    + [f"/resources/ebook-{i}.pdf" for i in range(15)]
+    + ["/about", "/company/team", "/press", "/customers", "/compare/acme", "/integrations/slack"]
+)
+ASSETS = (
+    [f"/static/css/site.{i}.css" for i in range(3)]
+    + [f"/static/js/app.{i}.js" for i in range(4)]
+    + [f"/static/img/hero-{i}.webp" for i in range(30)]
+    + ["/favicon.ico", "/static/fonts/inter.woff2", "/static/js/app.js.map"]
+)
+BROWSERS = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/{v}.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.{v} Safari/605.1.15",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:{v}.0) Gecko/20100101 Firefox/{v}.0",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_{v} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+    "Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+]
+BOTS = [
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+    "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)",
+    "curl/8.4.0",
+    "python-requests/2.31.0",
+    "Go-http-client/1.1",
+    "-",
+]
+REFERRERS = [
+    "-",
+    "-",
+    "https://www.google.com/",
+    "https://www.bing.com/search?q=reporting+software",
+    "https://www.linkedin.com/feed/",
+    "https://t.co/abc123",
+    "https://partner-blog.example.net/review",
+    "https://news.ycombinator.com/item?id=1",
+]
+MALFORMED = [
+    "this is not a log line",
+    '10.0.0.999 - - [10/Oct/2025:13:55:36 +0000] "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0"',
+    '10.0.0.1 - - [31/Feb/2025:13:55:36 +0000] "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0"',
+    "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
+]
+SITE = "https://northwind-software.com"
+
+
+def generate_log(path: Path, lines: int, *, days: int = 30, seed: int = 1) -> None:
+    """Write `lines` time-ordered combined-format lines: visits with their assets, bots, noise."""
+    rng = random.Random(seed)
+    start = dt.datetime(2026, 3, 1, tzinfo=dt.UTC).timestamp()
+    span = days * 86400
+    visitors = [
+        (
+            f"{rng.randint(1, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+            if rng.random() < 0.9
+            else f"2001:db8:{rng.randint(0, 65535):x}::{rng.randint(1, 65535):x}",
+            rng.choice(BROWSERS).format(v=rng.randint(100, 140)),
+        )
+        for _ in range(max(lines // 25, 10))
+    ]
+    events = []
+    while len(events) < lines:
+        roll = rng.random()
+        t = start + rng.random() * span
+        if roll < 0.45:
+            ip = f"66.249.{rng.randint(64, 95)}.{rng.randint(1, 254)}"
+            events.append((t, ip, "GET", rng.choice(PAGES), 200, "-", rng.choice(BOTS)))
+            continue
+        if roll < 0.452:
+            events.append((t, None, rng.choice(MALFORMED)))
+            continue
+        ip, agent = rng.choice(visitors)
+        referrer = rng.choice(REFERRERS)
+        for _ in range(rng.randint(1, 8)):
+            page = rng.choice(PAGES)
+            if rng.random() < 0.05:
+                page += "?utm_source=newsletter&utm_medium=email&utm_campaign=spring"
+            status = 200 if rng.random() < 0.9 else rng.choice((304, 404, 301, 500))
+            method = (
+                "POST" if page.startswith(("/trial", "/contact")) and rng.random() < 0.3 else "GET"
+            )
+            events.append((t, ip, method, page, status, referrer, agent))
+            for asset in rng.sample(ASSETS, rng.randint(0, 2)):
+                events.append((t + 1, ip, "GET", asset, 200, SITE + page, agent))
+            referrer = SITE + page
+            t += rng.expovariate(1 / 90)
+    events.sort(key=lambda e: e[0])
+    with path.open("w", encoding="utf-8", errors="surrogateescape") as out:
+        for event in events[:lines]:
+            if event[1] is None:
+                out.write(event[2] + "\n")
+                continue
+            t, ip, method, page, status, referrer, agent = event
+            stamp = dt.datetime.fromtimestamp(t, dt.UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
+            size = rng.randint(200, 90000)
+            out.write(
+                f'{ip} - - [{stamp}] "{method} {page} HTTP/1.1" {status} {size} "{referrer}" "{agent}"\n'
+            )
+
+
+def scratch_database(url: str):
+    """Create a throwaway database like DATABASE_URL's; return (its url, a function dropping it)."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        handle, name = tempfile.mkstemp(prefix="bench_ingest_", suffix=".sqlite3")
+        os.close(handle)
+
+        def drop():
+            for suffix in ("", "-wal", "-shm"):
+                Path(name + suffix).unlink(missing_ok=True)
+
+        return f"sqlite:///{name}", drop
+    import psycopg2
+
+    parts = urlsplit(url)
+    scratch = f"leadgen_bench_ingest_{os.getpid()}"
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+
+    def run(sql):
+        conn = psycopg2.connect(admin_url)
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute(sql)
+        conn.close()
+
+    run(f"CREATE DATABASE {scratch}")
+    return urlunsplit(parts._replace(path=f"/{scratch}")), lambda: run(
+        f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--file", type=Path)
+    args = parser.parse_args()
+
+    db_url, drop_database = scratch_database(os.environ.get("DATABASE_URL", "sqlite:///"))
+    os.environ["DATABASE_URL"] = db_url
+    with tempfile.TemporaryDirectory() as tmp:
+        log = args.file
+        if log is None:
+            log = Path(tmp) / "bench.log"
+            began = time.perf_counter()
+            generate_log(log, args.lines)
+            print(
+                f"generated {args.lines} lines in {time.perf_counter() - began:.1f}s",
+                file=sys.stderr,
+            )
+        try:
+            run(log)
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+            drop_database()
+
+
+def run(log: Path) -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from prospects.ingest.importer import ImportResult, LineClassifier, clear_caches, ingest_file
+    from prospects.ingest.reader import LogReader
+
+    result = ImportResult()
+    began, cpu = time.perf_counter(), time.process_time()
+    with LogReader(log) as reader:
+        classifier = LineClassifier(result)
+        views = 0
+        for lines in reader.chunks():
+            views += len(classifier.classify(lines))
+    parse_seconds, parse_cpu = time.perf_counter() - began, time.process_time() - cpu
+    print(
+        f"parse: {result.lines} lines, {views} page views in {parse_seconds:.2f}s "
+        f"({parse_cpu:.2f}s CPU)",
+        file=sys.stderr,
+    )
+
+    call_command("migrate", verbosity=0)
+    clear_caches()
+    began, cpu = time.perf_counter(), time.process_time()
+    imported = ingest_file(log)
+    e2e_seconds, e2e_cpu = time.perf_counter() - began, time.process_time() - cpu
+    print(f"e2e: {imported.counts()} ({e2e_cpu:.2f}s CPU in this process)", file=sys.stderr)
+    print(f"parse_lines_per_s: {result.lines / parse_seconds:.0f}")
+    print(f"e2e_lines_per_s: {imported.lines / e2e_seconds:.0f}")
+
+
+if __name__ == "__main__":
+    main()

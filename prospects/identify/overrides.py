@@ -1,0 +1,227 @@
+"""Hand overrides: "this IP / range / domain is company X" (or an ISP, hosting...).
+
+An override wins over every later lookup: `resolve_pending_ips` consults the override index
+right before it writes, and saving an override rewrites the matching IP resolutions, their
+visitors' companies and exclusion reasons at once. The most specific override wins:
+IP, then the narrowest range, then the longest domain.
+"""
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from prospects.models import Company, IdentificationOverride, IPResolution
+from prospects.models.identify import Classification
+
+from .addresses import IPAddress, normalise_ip
+from .classify import Verdict
+from .companies import link_visitors
+from .exclusions import refresh_exclusions_for_ips
+from .records import OFFLINE_TTL, create_missing_resolutions, write_rows
+
+Kind = IdentificationOverride.Kind
+
+
+def normalise_value(kind: str, value: str) -> str:
+    """The canonical form of an override's value; raises ValidationError when it is not valid."""
+    value = (value or "").strip().lower()
+    if kind == Kind.IP:
+        ip = normalise_ip(value)
+        if ip is None:
+            raise ValidationError({"value": f"{value!r} is not an IP address."})
+        return ip
+    if kind == Kind.NETWORK:
+        try:
+            return ipaddress.ip_network(value, strict=False).compressed
+        except ValueError as exc:
+            raise ValidationError({"value": f"{value!r} is not a CIDR range: {exc}"}) from exc
+    if kind == Kind.DOMAIN:
+        value = value.rstrip(".")
+        if "." not in value or any(not label for label in value.split(".")):
+            raise ValidationError({"value": f"{value!r} is not a domain name."})
+        return value
+    raise ValidationError({"kind": f"Unknown override kind {kind!r}."})
+
+
+@dataclass
+class OverrideIndex:
+    """All overrides, ready to match an address and its PTR name quickly."""
+
+    by_ip: dict[str, IdentificationOverride] = field(default_factory=dict)
+    networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, IdentificationOverride]] = (
+        field(default_factory=list)
+    )
+    by_domain: dict[str, IdentificationOverride] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> "OverrideIndex":
+        """Every override from the database, with its company."""
+        index = cls()
+        for override in IdentificationOverride.objects.select_related("company", "created_by"):
+            if override.kind == Kind.IP:
+                index.by_ip[override.value] = override
+            elif override.kind == Kind.NETWORK:
+                index.networks.append((ipaddress.ip_network(override.value), override))
+            else:
+                index.by_domain[override.value] = override
+        index.networks.sort(key=lambda pair: -pair[0].prefixlen)
+        return index
+
+    def __bool__(self) -> bool:
+        return bool(self.by_ip or self.networks or self.by_domain)
+
+    def match_address(self, address: IPAddress) -> IdentificationOverride | None:
+        """The IP or range override covering an address (no DNS needed), or None."""
+        found = self.by_ip.get(address.compressed)
+        if found:
+            return found
+        for network, override in self.networks:
+            if network.version == address.version and address in network:
+                return override
+        return None
+
+    def match(self, address: IPAddress, ptr_name: str = "") -> IdentificationOverride | None:
+        """The most specific override for an address and its PTR name, or None."""
+        found = self.match_address(address)
+        if found or not ptr_name or not self.by_domain:
+            return found
+        labels = ptr_name.lower().rstrip(".").split(".")
+        for start in range(len(labels) - 1):
+            found = self.by_domain.get(".".join(labels[start:]))
+            if found:
+                return found
+        return None
+
+
+def override_verdict(override: IdentificationOverride, ptr_name: str = "") -> Verdict:
+    """The verdict an override imposes, with evidence naming the override and its author."""
+    company = override.company if override.classification == Classification.BUSINESS else None
+    subject = company.name if company else override.get_classification_display()
+    line = f"hand override: {override.get_kind_display()} {override.value} is {subject}"
+    if override.created_by_id:
+        line += f" (set by {override.created_by.get_username()})"
+    if override.note:
+        line += f": {override.note}"
+    evidence = [line] + ([f"PTR {ptr_name}"] if ptr_name else [])
+    return Verdict(
+        override.classification,
+        company.domain if company else "",
+        evidence,
+        company_id=company.pk if company else None,
+    )
+
+
+def create_override(
+    *,
+    kind: str,
+    value: str,
+    classification: str,
+    company: Company | None = None,
+    note: str = "",
+    created_by=None,
+) -> IdentificationOverride:
+    """Create (or replace) the override for (kind, value) and apply it at once."""
+    override = IdentificationOverride.objects.filter(
+        kind=kind, value=normalise_value(kind, value)
+    ).first() or IdentificationOverride(kind=kind)
+    override.value = value
+    override.classification = classification
+    override.company = company
+    override.note = note
+    override.created_by = created_by or override.created_by
+    return save_override(override)
+
+
+def save_override(override: IdentificationOverride) -> IdentificationOverride:
+    """Validate and save an override, then apply it to existing IPs and visitors."""
+    override.value = normalise_value(override.kind, override.value)
+    if override.classification == Classification.PENDING:
+        raise ValidationError({"classification": "An override must name a classification."})
+    if override.classification == Classification.BUSINESS and override.company_id is None:
+        raise ValidationError({"company": "A business override needs a company."})
+    if override.classification != Classification.BUSINESS:
+        override.company = None
+    with transaction.atomic():
+        override.save()
+        apply_override(override)
+    return override
+
+
+def _matching_rows(override: IdentificationOverride):
+    rows = IPResolution.objects.select_for_update().order_by("pk")
+    if override.kind == Kind.IP:
+        return list(rows.filter(ip=override.value))
+    if override.kind == Kind.DOMAIN:
+        value = override.value
+        return list(
+            rows.filter(Q(domain=value) | Q(ptr_name=value) | Q(ptr_name__endswith=f".{value}"))
+        )
+    network = ipaddress.ip_network(override.value)
+    ids = [
+        pk
+        for pk, ip in IPResolution.objects.values_list("pk", "ip").iterator(chunk_size=5000)
+        if ipaddress.ip_address(ip).version == network.version
+        and ipaddress.ip_address(ip) in network
+    ]
+    return [
+        row
+        for start in range(0, len(ids), 500)
+        for row in rows.filter(pk__in=ids[start : start + 500])
+    ]
+
+
+def apply_override(override: IdentificationOverride) -> int:
+    """Rewrite the IP resolutions an override covers, then their visitors; returns rows changed."""
+    now = timezone.now()
+    with transaction.atomic():
+        create_missing_resolutions()
+        index = OverrideIndex.load()
+        rows = _matching_rows(override)
+        changed = []
+        for row in rows:
+            # A more specific override (an IP inside this range) keeps winning.
+            winner = index.match(ipaddress.ip_address(row.ip), row.ptr_name) or override
+            verdict = override_verdict(winner, row.ptr_name)
+            row.classification = verdict.classification
+            row.company = (
+                winner.company if verdict.classification == Classification.BUSINESS else None
+            )
+            row.evidence = verdict.evidence
+            row.domain = verdict.domain or row.domain
+            if row.outcome in (IPResolution.Outcome.PENDING, IPResolution.Outcome.FAILED):
+                row.outcome = IPResolution.Outcome.SKIPPED
+                row.error = ""
+                row.resolved_at = now
+                row.expires_at = now + OFFLINE_TTL
+            changed.append(row)
+        write_rows(
+            changed,
+            [
+                "classification",
+                "company",
+                "evidence",
+                "domain",
+                "outcome",
+                "error",
+                "resolved_at",
+                "expires_at",
+            ],
+        )
+        ips = [row.ip for row in changed]
+        link_visitors(ips=ips)
+        refresh_exclusions_for_ips(ips)
+    return len(changed)
+
+
+def remove_override(override: IdentificationOverride) -> int:
+    """Delete an override; the IPs it covered are looked up again on the next run."""
+    with transaction.atomic():
+        rows = _matching_rows(override)
+        override.delete()
+        return IPResolution.objects.filter(pk__in=[row.pk for row in rows]).update(
+            expires_at=timezone.now(), evidence=["override removed: due for a fresh lookup"]
+        )

@@ -1,0 +1,65 @@
+"""Bulk loading: drop a table's secondary indexes (and foreign keys on PostgreSQL) around a big insert.
+
+Maintaining six indexes and checking four foreign keys row by row costs several times more
+than building the indexes afresh and validating each key with one join, once the new rows
+are a fair share of the table (PostgreSQL's "Populating a Database" advice). Everything runs
+inside the caller's transaction, so the table never stays without them. Definitions are read
+from the catalog, so exactly what the migrations created comes back.
+"""
+
+import contextlib
+
+from django.db import connection
+
+# Below this many new rows the rebuild's fixed cost is not worth it.
+MIN_ROWS = 10_000
+
+
+def worth_it(new_rows: int, existing_rows: int) -> bool:
+    """Whether rebuilding beats row-by-row maintenance: the new rows are a quarter of the table or more."""
+    return new_rows >= MIN_ROWS and new_rows * 4 >= existing_rows
+
+
+@contextlib.contextmanager
+def rebuilt_indexes(table: str, *, enabled: bool):
+    """Run the body without `table`'s secondary indexes (and foreign keys); put them back after."""
+    if not enabled:
+        yield
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Deferred checks still queued would forbid altering the table: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f'",
+                [table],
+            )
+            keys = cursor.fetchall()
+            cursor.execute(
+                "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+                "JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+                [table],
+            )
+        else:
+            keys = []
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                "AND sql IS NOT NULL",
+                [table],
+            )
+        indexes = cursor.fetchall()
+        for name, _definition in keys:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {quote(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        for name, definition in keys:
+            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -1,0 +1,155 @@
+"""How page views are cut into sessions, and how long each page was read.
+
+A session is a visitor's run of page views with no gap over LEADGEN_SESSION_GAP_SECONDS; time
+on page is the gap to the next view in the same session (none on the last one). Both are
+computed in SQL, set-based, over the staged page views of an import together with *all*
+earlier page views of the visitors it touched, so a log rotated at midnight, overlapping
+files or files imported out of order give exactly the sessions one big import would. Views
+at the same second are ordered by line hash, which does not depend on the import order.
+"""
+
+from django.conf import settings
+from django.db import connection
+
+from prospects.models import PageView, Session, Visitor
+
+from . import bulk as bulk_load
+from .store import PAGEVIEW_COLUMNS, STAGE, STAGE_KEY, is_postgresql
+
+PAGEVIEW = PageView._meta.db_table
+SESSION = Session._meta.db_table
+VISITOR = Visitor._meta.db_table
+TEMP_TABLES = ("ingest_new", "ingest_touched", "ingest_pvs")
+
+
+def merge_stage() -> int:
+    """Write the staged page views with their sessions; recut the touched visitors' sessions.
+
+    Touched visitors are those with new page views (or with views never sessioned, left by an
+    import that stopped halfway). Their sessions are rebuilt, their earlier views re-linked,
+    and their first_seen/last_seen updated. Returns how many page views were new. Run inside a
+    transaction.
+    """
+    gap = int(settings.LEADGEN_SESSION_GAP_SECONDS)
+    epoch = (
+        "EXTRACT(EPOCH FROM {})::bigint"
+        if is_postgresql()
+        else "CAST(strftime('%%s', {}) AS INTEGER)"
+    )
+    with connection.cursor() as cursor:
+        for table in TEMP_TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        # Staged views not in the database yet (the rest are duplicates of earlier imports), once
+        # per line hash; `sid` addresses the staged row.
+        key = STAGE_KEY[connection.vendor]
+        cursor.execute(
+            f"CREATE TEMP TABLE ingest_new AS "
+            f"SELECT MIN(s.{key}) AS sid, s.line_hash, MIN(s.visitor_id) AS visitor_id, MIN(s.ts) AS ts "
+            f"FROM {STAGE} s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {PAGEVIEW} p WHERE p.line_hash = s.line_hash) "
+            "GROUP BY s.line_hash"
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE ingest_touched AS SELECT visitor_id FROM ingest_new "
+            f"UNION SELECT visitor_id FROM {PAGEVIEW} WHERE session_id IS NULL"
+        )
+        # One ordered pass per visitor: a gap over the limit (or the first view) starts a session;
+        # the running max of session-start times names each view's session.
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE ingest_pvs AS
+            SELECT sid, line_hash, id, visitor_id, ts, is_start,
+                   CASE WHEN next_gap <= %s THEN next_gap END AS time_on_page,
+                   MAX(CASE WHEN is_start = 1 THEN ts END) OVER (
+                       PARTITION BY visitor_id ORDER BY ts, line_hash ROWS UNBOUNDED PRECEDING
+                   ) AS started_at
+            FROM (
+                SELECT sid, line_hash, id, visitor_id, ts,
+                       CASE WHEN LAG(e) OVER w IS NULL OR e - LAG(e) OVER w > %s
+                            THEN 1 ELSE 0 END AS is_start,
+                       LEAD(e) OVER w - e AS next_gap
+                FROM (
+                    SELECT sid, line_hash, CAST(NULL AS BIGINT) AS id, visitor_id, ts,
+                           {epoch.format("ts")} AS e
+                    FROM ingest_new
+                    UNION ALL
+                    SELECT CAST(NULL AS BIGINT) AS sid, line_hash, id, visitor_id, ts, {epoch.format("ts")} AS e
+                    FROM {PAGEVIEW}
+                    WHERE visitor_id IN (SELECT visitor_id FROM ingest_touched)
+                ) AS views
+                WINDOW w AS (PARTITION BY visitor_id ORDER BY ts, line_hash)
+            ) AS flagged
+            """,
+            [gap, gap],
+        )
+        if is_postgresql():
+            cursor.execute("ANALYZE ingest_pvs")
+        cursor.execute("SELECT COUNT(*) FROM ingest_new")
+        new_rows = cursor.fetchone()[0]
+        cursor.execute(f"SELECT COUNT(*) FROM {PAGEVIEW}")
+        bulk = bulk_load.worth_it(new_rows, cursor.fetchone()[0])
+    with connection.cursor() as cursor, bulk_load.rebuilt_indexes(PAGEVIEW, enabled=bulk):
+        cursor.execute(
+            f"DELETE FROM {SESSION} WHERE visitor_id IN (SELECT visitor_id FROM ingest_touched)"
+        )
+        landing = ", ".join(
+            f"COALESCE(s.{c}, p.{c})"
+            for c in (
+                "page_id",
+                "source_type",
+                "referrer",
+                "utm_source",
+                "utm_medium",
+                "utm_campaign",
+            )
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {SESSION} (visitor_id, started_at, ended_at, pageview_count, landing_page_id,
+                                   source_type, referrer, utm_source, utm_medium, utm_campaign)
+            SELECT f.visitor_id, f.ts, g.ended_at, g.n, {landing}
+            FROM ingest_pvs f
+            JOIN (SELECT visitor_id, started_at, MAX(ts) AS ended_at, COUNT(*) AS n
+                  FROM ingest_pvs GROUP BY visitor_id, started_at) g
+              ON g.visitor_id = f.visitor_id AND g.started_at = f.started_at
+            LEFT JOIN {STAGE} s ON f.id IS NULL AND s.{key} = f.sid
+            LEFT JOIN {PAGEVIEW} p ON p.id = f.id
+            WHERE f.is_start = 1
+            """
+        )
+        columns = ", ".join(connection.ops.quote_name(c) for c in PAGEVIEW_COLUMNS)
+        staged = ", ".join(f"s.{connection.ops.quote_name(c)}" for c in PAGEVIEW_COLUMNS)
+        cursor.execute(
+            f"""
+            INSERT INTO {PAGEVIEW} ({columns}, session_id, time_on_page)
+            SELECT {staged}, ses.id, p.time_on_page
+            FROM ingest_pvs p
+            JOIN {STAGE} s ON s.{key} = p.sid
+            JOIN {SESSION} ses ON ses.visitor_id = p.visitor_id AND ses.started_at = p.started_at
+            WHERE p.id IS NULL
+            ON CONFLICT (line_hash) DO NOTHING
+            """
+        )
+        inserted = cursor.rowcount
+        cursor.execute(
+            f"""
+            UPDATE {PAGEVIEW} SET session_id = ses.id, time_on_page = p.time_on_page
+            FROM ingest_pvs p
+            JOIN {SESSION} ses ON ses.visitor_id = p.visitor_id AND ses.started_at = p.started_at
+            WHERE p.id IS NOT NULL AND {PAGEVIEW}.id = p.id
+            """
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {VISITOR} SET first_seen = g.first_seen, last_seen = g.last_seen
+            FROM (SELECT visitor_id, MIN(started_at) AS first_seen, MAX(ended_at) AS last_seen
+                  FROM {SESSION}
+                  WHERE visitor_id IN (SELECT visitor_id FROM ingest_touched)
+                  GROUP BY visitor_id) g
+            WHERE {VISITOR}.id = g.visitor_id
+            """
+        )
+        for table in TEMP_TABLES:
+            cursor.execute(f"DROP TABLE {table}")
+    return inserted

@@ -1,0 +1,113 @@
+"""Run every pipeline stage on generated demo data, so `make demo` ends on a working site."""
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.test import override_settings
+
+from prospects.demo.logs import write_demo_data
+from prospects.identify.exclusions import refresh_exclusions
+from prospects.identify.service import resolve_pending_ips
+from prospects.identify.zone_server import ZoneServer
+from prospects.ingest.importer import ingest_file
+from prospects.models import Company
+from scoring import services as scoring
+from scoring.training import NotEnoughData
+
+DEMO_DIR = settings.BASE_DIR / "var" / "demo"
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate the demo log and DNS zone, import the log, resolve visitor IPs against a local "
+        "DNS server serving the zone, train and calibrate the model, score everyone and create "
+        "one user per role. Safe to run again: every stage is idempotent."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--visitors", type=int, default=20000)
+        parser.add_argument("--days", type=int, default=30)
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--dir", type=Path, default=DEMO_DIR)
+
+    def stage(self, title: str) -> float:
+        self.stdout.write(self.style.MIGRATE_HEADING(f"\n== {title}"))
+        return time.perf_counter()
+
+    def done(self, started: float, text: str) -> None:
+        self.stdout.write(f"   {text}  ({time.perf_counter() - started:.1f} s)")
+
+    def handle(self, *args, **opts):
+        folder: Path = opts["dir"]
+        log, zone, truth = folder / "access.log", folder / "zone.json", folder / "truth.csv"
+        params = {k: opts[k] for k in ("visitors", "days", "seed")}
+        stamp = folder / "params.json"
+        started = self.stage("1/6 demo data")
+        if not log.exists() or not stamp.exists() or json.loads(stamp.read_text()) != params:
+            params["end"] = dt.datetime.now(dt.UTC).date().isoformat()
+            out = write_demo_data(
+                out=log,
+                zone=zone,
+                truth=truth,
+                end=dt.date.fromisoformat(params.pop("end")),
+                **params,
+            )
+            stamp.write_text(json.dumps(params))
+            self.done(started, f"wrote {out.lines:,} log lines from {out.visitors:,} visitors")
+        else:
+            self.done(started, f"reusing {log}")
+
+        started = self.stage("2/6 ingest")
+        result = ingest_file(str(log))
+        self.done(
+            started,
+            f"{result.lines:,} lines: {result.pageviews:,} page views, {result.bots:,} bot hits, "
+            f"{result.static:,} assets, {result.malformed} malformed, "
+            f"{result.duplicates:,} duplicates skipped",
+        )
+
+        started = self.stage("3/6 identify companies (reverse DNS against the demo zone)")
+        with (
+            ZoneServer.from_file(zone) as server,
+            override_settings(LEADGEN_DNS_NAMESERVERS=[server.nameserver]),
+        ):
+            resolved = resolve_pending_ips()
+        self._mark_relationships(zone)
+        self.done(
+            started,
+            f"{resolved.resolved:,} IPs: {resolved.business:,} business, {resolved.isp:,} ISP, "
+            f"{resolved.hosting:,} hosting; {Company.objects.count():,} companies",
+        )
+
+        started = self.stage("4/6 train and calibrate the conversion model")
+        try:
+            version = scoring.train_model(trained_by="make demo")
+        except NotEnoughData as exc:
+            self.stdout.write(self.style.WARNING(f"   not trained: {exc}"))
+        else:
+            self.done(
+                started,
+                f"{version.algorithm}: ROC AUC {version.roc_auc:.3f}, PR AUC {version.pr_auc:.3f}",
+            )
+            started = self.stage("5/6 score visitors and companies")
+            scored = scoring.rescore()
+            self.done(started, f"{scored.visitors:,} visitors, {scored.companies:,} companies")
+
+        self.stage("6/6 demo users")
+        call_command("create_demo_users", stdout=self.stdout)
+        self.stdout.write(
+            self.style.SUCCESS("\nOpen http://127.0.0.1:8000/ and log in with a user above.")
+        )
+
+    def _mark_relationships(self, zone: Path) -> None:
+        """Flag the demo's customers and competitors, as the vendor's team would on day one."""
+        relationships = json.loads(zone.read_text()).get("relationships", {})
+        for relationship in (Company.Relationship.CUSTOMER, Company.Relationship.COMPETITOR):
+            domains = [d for d, r in relationships.items() if r == relationship]
+            Company.objects.filter(domain__in=domains).update(relationship=relationship)
+        refresh_exclusions()

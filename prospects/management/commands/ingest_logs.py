@@ -1,0 +1,69 @@
+"""`manage.py ingest_logs PATH [PATH ...] [--json]`: import access logs (a PATH of "-" is stdin)."""
+
+import json
+import sys
+import time
+
+from django.core.management.base import BaseCommand
+
+from prospects.ingest.importer import ImportResult, database_totals, ingest_file
+
+COUNT_KEYS = ("lines", "pageviews", "bots", "static", "ignored", "malformed", "duplicates")
+
+
+class Command(BaseCommand):
+    help = "Import Apache/Nginx access logs (common or combined; .gz read compressed; - is stdin)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument(
+            "--json", action="store_true", help="End with one JSON line of counts and totals."
+        )
+
+    def handle(self, *args, **options):
+        started = time.perf_counter()
+        totals = dict.fromkeys(COUNT_KEYS, 0)
+        bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+        for path in options["paths"]:
+            result = ingest_file(path, progress=bar.update if bar else None)
+            if bar:
+                bar.finish()
+            for key in COUNT_KEYS:
+                totals[key] += getattr(result, key)
+            self.stdout.write(
+                f"{result.name}: {result.lines} lines, {result.pageviews} page views, "
+                f"{result.bots} bots, {result.static} static, {result.ignored} ignored, "
+                f"{result.malformed} malformed, {result.duplicates} duplicates "
+                f"in {result.seconds:.1f}s"
+            )
+        if options["json"]:
+            summary = (
+                totals | {"seconds": round(time.perf_counter() - started, 3)} | database_totals()
+            )
+            self.stdout.write(json.dumps(summary))
+
+
+class ProgressBar:
+    """A one-line progress bar with lines per second, redrawn in place on a terminal."""
+
+    WIDTH = 30
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def update(self, result: ImportResult) -> None:
+        """Redraw the bar for the running result of an import."""
+        rate = result.lines / result.seconds if result.seconds else 0
+        if result.bytes_total:
+            done = min(result.bytes_read / result.bytes_total, 1.0)
+            filled = int(done * self.WIDTH)
+            bar = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done:4.0%}"
+        else:
+            bar = "[stdin]"
+        self.stream.write(f"\r{bar} {result.lines:,} lines, {rate:,.0f} lines/s ")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        """End the bar's line."""
+        self.stream.write("\n")
+        self.stream.flush()

@@ -1,0 +1,1 @@
+"""The workspace pages, one module per area: queue, company, my work, admin pages."""

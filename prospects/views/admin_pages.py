@@ -1,0 +1,109 @@
+"""Admin pages: capacity (threshold and queue length), imports, IP identification."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from prospects import selectors, services
+from prospects.forms import ThresholdForm
+from prospects.models.identify import Classification
+from prospects.roles import ADMIN, role_required
+from prospects.services import ServiceError
+
+# Geometry of the capacity chart (SVG user units).
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 640, 240, 32
+
+
+def capacity_chart(steps: list[dict], threshold, load: int) -> dict:
+    """Bar positions for queue length at each threshold, and the team-load line."""
+    top = max([row["companies"] for row in steps] + [load, 1])
+    slot = (CHART_WIDTH - 2 * CHART_PAD) / len(steps)
+    plot = CHART_HEIGHT - 2 * CHART_PAD
+    bars = []
+    for i, row in enumerate(steps):
+        height = plot * row["companies"] / top
+        bars.append(
+            {
+                **row,
+                "x": round(CHART_PAD + i * slot + slot * 0.15, 1),
+                "y": round(CHART_HEIGHT - CHART_PAD - height, 1),
+                "width": round(slot * 0.7, 1),
+                "height": round(height, 1),
+                "value_y": round(CHART_HEIGHT - CHART_PAD - height - 4, 1),
+                "label_x": round(CHART_PAD + i * slot + slot / 2, 1),
+                "current": row["threshold"] == threshold,
+            }
+        )
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "bars": bars,
+        "baseline": CHART_HEIGHT - CHART_PAD,
+        "axis_label_y": CHART_HEIGHT - CHART_PAD + 16,
+        "load_y": round(CHART_HEIGHT - CHART_PAD - plot * load / top, 1),
+        "load_label_y": round(CHART_HEIGHT - CHART_PAD - plot * load / top - 4, 1),
+        "left": CHART_PAD,
+        "right": CHART_WIDTH - CHART_PAD,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(ADMIN)
+def capacity(request):
+    """The threshold form, the queue length at each threshold and the team's load."""
+    form = ThresholdForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.set_threshold(value=form.cleaned_data["value"], user=request.user)
+        except ServiceError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(request, f"The threshold is now {change.value}.")
+            return redirect("capacity")
+    threshold = selectors.current_threshold()
+    if not form.is_bound:
+        form = ThresholdForm(initial={"value": threshold})
+    steps = selectors.queue_length_by_threshold()
+    load = selectors.team_load()
+    context = {
+        "form": form,
+        "threshold": threshold,
+        "queue_now": selectors.research_queue(user=request.user, threshold=threshold).count(),
+        "steps": steps,
+        "load": load,
+        "chart": capacity_chart(steps, threshold, load["claimed"]),
+        "history": selectors.threshold_history(),
+    }
+    return render(request, "prospects/capacity.html", context, status=400 if form.errors else 200)
+
+
+def _sample_text(sample) -> str:
+    """A malformed-line sample as plain text, whatever shape the importer stored."""
+    if isinstance(sample, dict):
+        return " · ".join(f"{key}: {value}" for key, value in sample.items())
+    return str(sample)
+
+
+@role_required(ADMIN)
+def imports(request):
+    """Recent log imports with their counts and samples of malformed lines."""
+    rows = list(selectors.recent_imports())
+    for row in rows:
+        row.sample_texts = [_sample_text(s) for s in row.malformed_samples[:5]]
+    return render(request, "prospects/imports.html", {"imports": rows})
+
+
+@role_required(ADMIN)
+def identification(request):
+    """IP classifications with their evidence, and the hand overrides."""
+    chosen = request.GET.get("classification", "")
+    if chosen not in Classification.values:
+        chosen = ""
+    context = {
+        "classifications": Classification.choices,
+        "chosen": chosen,
+        "counts": selectors.identification_counts(),
+        "ips": selectors.ip_classifications(classification=chosen),
+        "overrides": selectors.overrides(),
+    }
+    return render(request, "prospects/identification.html", context)

@@ -1,0 +1,249 @@
+"""One feature row per visitor, from behaviour strictly before conversion.
+
+Four queries do the heavy lifting in the database (visitors; page views per visitor, category
+and funnel stage; sessions; the pre-conversion size of converts' sessions) and numpy turns
+their rows into the matrix. A visitor's conversion page and everything after it never reach
+a feature: page views count only when `ts < converted_at`, sessions only when they started
+before it, and a convert's sessions are re-counted from their pre-conversion page views.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connection
+
+from prospects.models import Page, PageView, Session, Visitor
+from prospects.models.choices import FUNNEL_ORDER, Category, SourceType
+
+CATEGORIES = [c.value for c in Category]
+SOURCES = [s.value for s in SourceType]
+# Funnel stages ranked 1..4; 0 means no page view at all.
+STAGE_RANK = {stage: rank for rank, stage in enumerate(FUNNEL_ORDER, start=1)}
+DAY = 86400.0
+
+FEATURE_NAMES = [
+    "pageviews",
+    "sessions",
+    "return_visits",
+    "distinct_days",
+    "return_days",
+    "pages_per_session",
+    "single_page_session_share",
+    "distinct_categories",
+    "deepest_funnel_stage",
+    "mean_time_on_page",
+    "days_since_first_visit",
+    "days_since_previous_visit",
+    *(f"views_{c}" for c in CATEGORIES),
+    *(f"share_{c}" for c in CATEGORIES),
+    *(f"time_{c}" for c in CATEGORIES),
+    *(f"source_{s}" for s in SOURCES),
+]
+
+
+@dataclass
+class FeatureTable:
+    """The feature matrix, its visitors (sorted ids) and whether each one converted."""
+
+    visitor_ids: np.ndarray
+    X: np.ndarray
+    converted: np.ndarray
+    names: list[str]
+
+    def column(self, name: str) -> np.ndarray:
+        """One feature for every visitor."""
+        return self.X[:, self.names.index(name)]
+
+    def __len__(self) -> int:
+        return len(self.visitor_ids)
+
+
+def _scope(visitors, column: str) -> tuple[str, list]:
+    """An SQL condition limiting a query to the given visitors queryset (None: everyone)."""
+    if visitors is None:
+        return "", []
+    sql, params = visitors.order_by().values("id").query.sql_with_params()
+    return f" AND {column} IN ({sql})", list(params)
+
+
+def _epoch(expression: str) -> str:
+    """SQL for a timestamp as seconds since 1970 (a float), on SQLite and PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return f"CAST(EXTRACT(EPOCH FROM {expression}) AS double precision)"
+    # Queries always go out with a parameter list, so a literal percent sign is doubled.
+    return f"CAST(strftime('%%s', {expression}) AS REAL)"
+
+
+def _ends_before_conversion() -> str:
+    """SQL: the page view's time on page ends before its visitor's conversion."""
+    if connection.vendor == "postgresql":
+        return "pv.ts + pv.time_on_page * INTERVAL '1 second' < v.converted_at"
+    return f"{_epoch('pv.ts')} + pv.time_on_page < {_epoch('v.converted_at')}"
+
+
+def _queries(scope: str) -> tuple[str, str, str, str]:
+    pv, page = PageView._meta.db_table, Page._meta.db_table
+    visitor, session = Visitor._meta.db_table, Session._meta.db_table
+    # Strictly before conversion: the goal hit itself and everything after it are left out.
+    before = "(v.converted_at IS NULL OR pv.ts < v.converted_at)"
+    visitors = f"SELECT v.id, v.converted_at IS NOT NULL FROM {visitor} v WHERE 1 = 1{scope}"
+    # Time on a page is the gap to the next hit; when that hit is the conversion, the time is
+    # known only because the visitor converted, so it is unknown here, as on any last page.
+    time = (
+        f"CASE WHEN v.converted_at IS NULL OR {_ends_before_conversion()} THEN pv.time_on_page END"
+    )
+    by_category = (
+        f"SELECT pv.visitor_id, p.category, p.funnel_stage, COUNT(*), "
+        f"COALESCE(SUM({time}), 0), COUNT({time}) "
+        f"FROM {pv} pv JOIN {visitor} v ON v.id = pv.visitor_id JOIN {page} p ON p.id = pv.page_id "
+        f"WHERE {before}{scope} GROUP BY pv.visitor_id, p.category, p.funnel_stage"
+    )
+    # Sessions come from their own (ten times smaller) table; only a convert's session can
+    # hold views from after the conversion, so those are re-counted by the next query.
+    sessions = (
+        f"SELECT s.id, s.visitor_id, s.pageview_count, {_epoch('s.started_at')}, s.source_type "
+        f"FROM {session} s JOIN {visitor} v ON v.id = s.visitor_id "
+        f"WHERE (v.converted_at IS NULL OR s.started_at < v.converted_at){scope}"
+    )
+    converts_sessions = (
+        f"SELECT pv.session_id, COUNT(*) FROM {visitor} v JOIN {pv} pv ON pv.visitor_id = v.id "
+        f"WHERE v.converted_at IS NOT NULL AND pv.ts < v.converted_at "
+        f"AND pv.session_id IS NOT NULL{scope} GROUP BY pv.session_id"
+    )
+    return visitors, by_category, sessions, converts_sessions
+
+
+def _fetch(cursor, sql: str, params: list) -> list[tuple]:
+    cursor.execute(sql, params)
+    return cursor.fetchall()
+
+
+def _codes(values, vocabulary: list[str]) -> np.ndarray:
+    lookup = {v: i for i, v in enumerate(vocabulary)}
+    # Unknown labels (a category added later, a NULL source) fall into the last bucket.
+    last = len(vocabulary) - 1
+    return np.fromiter((lookup.get(v, last) for v in values), dtype=np.int64, count=len(values))
+
+
+def build_features(visitors=None) -> FeatureTable:
+    """The feature table for the given Visitor queryset (None: every visitor), ordered by id."""
+    scope_v, params_v = _scope(visitors, "v.id")
+    visitors_sql, category_sql, session_sql, recount_sql = _queries(scope_v)
+    with connection.cursor() as cursor:
+        visitor_rows = _fetch(cursor, visitors_sql + " ORDER BY v.id", params_v)
+        category_rows = _fetch(cursor, category_sql, params_v)
+        session_rows = _fetch(cursor, session_sql, params_v)
+        recounted = dict(_fetch(cursor, recount_sql, params_v))
+    n = len(visitor_rows)
+    ids = np.fromiter((r[0] for r in visitor_rows), dtype=np.int64, count=n)
+    converted = np.fromiter((bool(r[1]) for r in visitor_rows), dtype=bool, count=n)
+    columns = _category_columns(ids, category_rows)
+    columns.update(_session_columns(ids, session_rows, recounted, columns["pageviews"]))
+    X = np.column_stack([columns[name] for name in FEATURE_NAMES]) if n else np.zeros((0, 0))
+    return FeatureTable(
+        visitor_ids=ids,
+        X=X.astype(float).reshape(n, len(FEATURE_NAMES)),
+        converted=converted,
+        names=list(FEATURE_NAMES),
+    )
+
+
+def _category_columns(ids: np.ndarray, rows: list[tuple]) -> dict[str, np.ndarray]:
+    n, k = len(ids), len(CATEGORIES)
+    if rows:
+        visitor, category, stage, views, seconds, timed = zip(*rows, strict=True)
+    else:
+        visitor = category = stage = views = seconds = timed = ()
+    row = np.searchsorted(ids, np.asarray(visitor, dtype=np.int64))
+    cell = row * k + _codes(category, CATEGORIES)
+
+    def per_category(weights) -> np.ndarray:
+        values = np.bincount(cell, weights=np.asarray(weights, dtype=float), minlength=n * k)
+        return values.reshape(n, k)
+
+    views_by = per_category(views)
+    seconds_by, timed_by = per_category(seconds), per_category(timed)
+    pageviews = views_by.sum(axis=1)
+    deepest = np.zeros(n)
+    ranks = np.fromiter((STAGE_RANK.get(s, 1) for s in stage), dtype=float, count=len(stage))
+    np.maximum.at(deepest, row, ranks)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(pageviews[:, None] > 0, views_by / pageviews[:, None], 0.0)
+        mean_time = np.where(timed_by > 0, seconds_by / timed_by, 0.0)
+        timed_total = timed_by.sum(axis=1)
+        overall_time = np.where(timed_total > 0, seconds_by.sum(axis=1) / timed_total, 0.0)
+    columns = {
+        "pageviews": pageviews,
+        "distinct_categories": (views_by > 0).sum(axis=1).astype(float),
+        "deepest_funnel_stage": deepest,
+        "mean_time_on_page": overall_time,
+    }
+    for i, name in enumerate(CATEGORIES):
+        columns[f"views_{name}"] = views_by[:, i]
+        columns[f"share_{name}"] = share[:, i]
+        columns[f"time_{name}"] = mean_time[:, i]
+    return columns
+
+
+def _session_columns(ids: np.ndarray, rows: list[tuple], recounted: dict, pageviews) -> dict:
+    n, k = len(ids), len(SOURCES)
+    if rows:
+        session, visitor, views, started, source = zip(*rows, strict=True)
+    else:
+        session = visitor = views = started = source = ()
+    row = np.searchsorted(ids, np.asarray(visitor, dtype=np.int64))
+    views = np.asarray(views, dtype=float)
+    if recounted:
+        views = np.fromiter(
+            (recounted.get(s, v) for s, v in zip(session, views, strict=True)),
+            dtype=float,
+            count=len(views),
+        )
+    started = np.asarray(started, dtype=float)
+    # A page view outside any session counts as a direct visit.
+    source_code = _codes([s or SourceType.DIRECT.value for s in source], SOURCES)
+    sessions = np.bincount(row, minlength=n).astype(float)
+    single = np.bincount(row, weights=(views == 1).astype(float), minlength=n)
+    by_source = np.bincount(row * k + source_code, minlength=n * k).reshape(n, k).astype(float)
+    day_keys = np.unique(row * 1_000_000 + np.floor(started / DAY).astype(np.int64))
+    distinct_days = np.bincount(day_keys // 1_000_000, minlength=n).astype(float)
+    first_visit, last_visit, previous_visit = _visit_times(n, row, started)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        has = sessions > 0
+        columns = {
+            "sessions": sessions,
+            "return_visits": np.maximum(sessions - 1, 0),
+            "distinct_days": distinct_days,
+            "return_days": np.maximum(distinct_days - 1, 0),
+            # Page views outside any session count as one visit.
+            "pages_per_session": np.where(has, pageviews / sessions, pageviews),
+            "single_page_session_share": np.where(has, single / sessions, 0.0),
+            # Measured at the visitor's latest visit, not at "now" or at conversion: a clock
+            # stopped at conversion would make every convert look recent, and the model would
+            # learn the label from the reference point instead of from behaviour.
+            "days_since_first_visit": np.where(has, (last_visit - first_visit) / DAY, 0.0),
+            "days_since_previous_visit": np.where(
+                np.isfinite(previous_visit), (last_visit - previous_visit) / DAY, 0.0
+            ),
+        }
+        for i, name in enumerate(SOURCES):
+            columns[f"source_{name}"] = np.where(has, by_source[:, i] / sessions, 0.0)
+    return columns
+
+
+def _visit_times(n: int, row: np.ndarray, started: np.ndarray):
+    """Per visitor: start of the first, the last and the second-to-last session."""
+    first = np.full(n, np.nan)
+    last = np.full(n, np.nan)
+    previous = np.full(n, np.nan)
+    if not len(row):
+        return first, last, previous
+    order = np.lexsort((started, row))
+    row, started = row[order], started[order]
+    group_end = np.flatnonzero(np.r_[row[1:] != row[:-1], True])
+    group_start = np.r_[0, group_end[:-1] + 1]
+    first[row[group_start]] = started[group_start]
+    last[row[group_end]] = started[group_end]
+    has_previous = group_end > group_start
+    previous[row[group_end[has_previous]]] = started[group_end[has_previous] - 1]
+    return first, last, previous

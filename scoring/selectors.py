@@ -1,0 +1,48 @@
+"""Reads for scoring: the active model, the threshold, what needs rescoring, version history."""
+
+from django.db.models import F, Q
+
+from prospects.models import ThresholdChange, Visitor
+
+from .models import ModelVersion, TrainingRun
+
+DEFAULT_THRESHOLD = 0.5
+
+
+def active_version() -> ModelVersion | None:
+    """The model version that scores visitors now, if any."""
+    return ModelVersion.objects.filter(is_active=True).first()
+
+
+def current_threshold() -> float:
+    """The admin's capacity threshold in force (the newest change)."""
+    value = ThresholdChange.objects.values_list("value", flat=True).first()
+    return float(value) if value is not None else DEFAULT_THRESHOLD
+
+
+def visitors_to_score(version: ModelVersion, *, changed_only: bool):
+    """Visitors to (re)score: everyone, or those unscored, scored by another version or seen since."""
+    if not changed_only:
+        return None
+    return Visitor.objects.filter(
+        Q(score__isnull=True)
+        | ~Q(score__model_version=version)
+        | Q(last_seen__gt=F("score__scored_at"))
+    )
+
+
+def data_changed_since(version: ModelVersion) -> bool:
+    """Whether any visitor was seen or converted after this version was trained."""
+    return Visitor.objects.filter(
+        Q(last_seen__gt=version.trained_at) | Q(converted_at__gt=version.trained_at)
+    ).exists()
+
+
+def version_history():
+    """Every model version, newest first, without the bulky curve data."""
+    return ModelVersion.objects.defer("curves", "feature_importances", "feature_names")
+
+
+def recent_training_runs(limit: int = 10):
+    """The latest training attempts, including the ones that refused to train."""
+    return TrainingRun.objects.select_related("model_version")[:limit]

@@ -1,0 +1,34 @@
+"""Celery tasks: thin, idempotent wrappers over the scoring services (beat runs both)."""
+
+import logging
+
+from celery import shared_task
+
+from . import selectors, services
+from .training import NotEnoughData
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="scoring.tasks.rescore")
+def rescore(changed_only: bool = True) -> dict:
+    """Score the visitors that changed since their last score (hourly); nothing to do is fine."""
+    try:
+        return services.rescore(changed_only=changed_only).as_dict()
+    except services.NoActiveModel as exc:
+        log.info("rescore skipped: %s", exc)
+        return {"skipped": str(exc)}
+
+
+@shared_task(name="scoring.tasks.retrain")
+def retrain() -> dict:
+    """Train a new version on all data when anything changed since the active one, then rescore."""
+    active = selectors.active_version()
+    if active is not None and not selectors.data_changed_since(active):
+        return {"skipped": f"No new visits since model v{active.pk} was trained."}
+    try:
+        version = services.train_model(trained_by="scoring.tasks.retrain")
+    except NotEnoughData as exc:
+        log.warning("retrain refused: %s", exc)
+        return {"skipped": str(exc)}
+    return {"version": version.pk, **services.rescore().as_dict()}

@@ -1,0 +1,42 @@
+"""The model page (charts, candidates, history) and rollback, for admins only."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from prospects.roles import ADMIN, role_required
+
+from . import charts, selectors, services, tasks
+from .models import ModelVersion
+from .registry import ModelFileError
+
+
+@role_required(ADMIN)
+def model_page(request, pk: int | None = None):
+    """The active (or a chosen) version's figures as SVG charts, and the version history."""
+    version = (
+        get_object_or_404(ModelVersion, pk=pk) if pk is not None else selectors.active_version()
+    )
+    context = {
+        "version": version,
+        "history": selectors.version_history(),
+        "runs": selectors.recent_training_runs(),
+    }
+    if version is not None:
+        context["charts"] = charts.model_charts(version)
+    return render(request, "scoring/model.html", context)
+
+
+@require_POST
+@role_required(ADMIN)
+def activate(request, pk: int):
+    """Make an earlier (or later) version the active one, then rescore with it."""
+    version = get_object_or_404(ModelVersion, pk=pk)
+    try:
+        services.activate_version(version)
+    except ModelFileError as exc:
+        messages.error(request, f"Cannot activate v{version.pk}: {exc}")
+        return redirect("scoring:model")
+    tasks.rescore.delay(changed_only=True)
+    messages.success(request, f"Model v{version.pk} is now active; scores are being updated.")
+    return redirect("scoring:model")

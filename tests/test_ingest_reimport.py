@@ -1,0 +1,133 @@
+"""Re-imports, overlapping files, out-of-order files and rotated logs give one consistent history."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from prospects.ingest import bulk
+from prospects.ingest.importer import database_totals, ingest_file
+from prospects.models import Page, PageView, Session, Visitor
+from tests.ingest_lines import FIREFOX, line, write_log
+
+pytestmark = pytest.mark.django_db
+
+DAY1 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+DAY2 = DAY1 + dt.timedelta(days=1)
+
+
+def two_days():
+    """A visitor-rich log over two days: (day-1 lines, day-2 lines)."""
+    days = []
+    for day in (DAY1, DAY2):
+        lines = []
+        for n in range(6):
+            ip = f"198.51.100.{n + 1}"
+            for step, path in enumerate(("/", "/blog/a", "/pricing", "/product/api")):
+                lines.append(line(path, at=day, ip=ip, minutes=n * 50 + step * 7))
+            lines.append(line("/static/app.js", at=day, ip=ip, minutes=n * 50))
+        lines.append(line("/trial/thanks", at=day, ip="198.51.100.9", agent=FIREFOX, minutes=90))
+        days.append(sorted(lines, key=lambda text: text.split("[")[1]))
+    return days
+
+
+def history():
+    """Everything the import produced, independent of row ids."""
+    sessions = sorted(
+        Session.objects.values_list(
+            "visitor__ip", "started_at", "ended_at", "pageview_count", "landing_page__path", "source_type"
+        )
+    )
+    views = sorted(PageView.objects.values_list("visitor__ip", "ts", "page__path", "time_on_page", "session__started_at"))
+    visitors = sorted(Visitor.objects.values_list("ip", "first_seen", "last_seen", "converted_at"))
+    return sessions, views, visitors
+
+
+def wipe():
+    PageView.objects.all().delete()
+    Session.objects.all().delete()
+    Visitor.objects.all().delete()
+    Page.objects.all().delete()
+
+
+def test_importing_the_same_file_twice_adds_nothing(tmp_path):
+    day1, _ = two_days()
+    path = write_log(tmp_path, day1)
+    first = ingest_file(path)
+    before, totals = history(), database_totals()
+    second = ingest_file(path)
+    assert first.pageviews == 25 and first.duplicates == 0
+    assert (second.lines, second.pageviews, second.duplicates) == (first.lines, 0, first.pageviews)
+    assert (history(), database_totals()) == (before, totals)
+
+
+def test_overlapping_files_add_only_the_new_lines(tmp_path):
+    day1, day2 = two_days()
+    everything = day1 + day2
+    ingest_file(write_log(tmp_path, everything, "all.log"))
+    expected = history()
+    wipe()
+    first = ingest_file(write_log(tmp_path, everything[:40], "a.log"))
+    second = ingest_file(write_log(tmp_path, everything[30:], "b.log"))
+    overlap_views = sum("static" not in text for text in everything[30:40])
+    assert second.duplicates == overlap_views
+    assert first.pageviews + second.pageviews == PageView.objects.count() == 50
+    assert history() == expected
+
+
+def test_files_imported_out_of_order_give_the_same_sessions(tmp_path):
+    day1, day2 = two_days()
+    ingest_file(write_log(tmp_path, day1, "day1.log"))
+    ingest_file(write_log(tmp_path, day2, "day2.log"))
+    in_order = history()
+    wipe()
+    ingest_file(write_log(tmp_path, day2, "day2.log"))
+    ingest_file(write_log(tmp_path, day1, "day1.log"))
+    assert history() == in_order
+    assert Session.objects.count() == 2 * (6 + 1)
+
+
+def test_a_log_rotated_at_midnight_does_not_cut_a_session(tmp_path):
+    evening = dt.datetime(2026, 3, 2, 23, 50, tzinfo=dt.UTC)
+    before = [line("/", at=evening), line("/pricing", at=evening, minutes=8)]
+    after = [line("/product/api", at=evening, minutes=15), line("/trial/thanks", at=evening, minutes=21)]
+    ingest_file(write_log(tmp_path, before, "access.log.1"))
+    ingest_file(write_log(tmp_path, after, "access.log"))
+    session = Session.objects.get()
+    assert (session.started_at, session.ended_at, session.pageview_count) == (
+        evening,
+        evening + dt.timedelta(minutes=21),
+        4,
+    )
+    pricing = PageView.objects.get(page__path="/pricing")
+    assert pricing.time_on_page == 7 * 60
+    assert Visitor.objects.get().converted_at == evening + dt.timedelta(minutes=21)
+
+
+def test_identical_lines_inside_one_file_are_all_kept(tmp_path):
+    same = line("/pricing")
+    result = ingest_file(write_log(tmp_path, [same, same, line("/", minutes=1)]))
+    assert (result.pageviews, result.duplicates) == (3, 0)
+    again = ingest_file(write_log(tmp_path, [same, same, same], "again.log"))
+    # The first two copies were imported already; the third copy is new.
+    assert (again.pageviews, again.duplicates) == (1, 2)
+
+
+def test_bulk_mode_rebuilds_indexes_and_keys_and_gives_the_same_history(tmp_path, monkeypatch):
+    day1, day2 = two_days()
+    ingest_file(write_log(tmp_path, day1, "day1.log"))
+    ingest_file(write_log(tmp_path, day2, "day2.log"))
+    expected = history()
+    wipe()
+    monkeypatch.setattr(bulk, "MIN_ROWS", 0)
+    indexes_before = index_names()
+    ingest_file(write_log(tmp_path, day1, "day1.log"))
+    ingest_file(write_log(tmp_path, day2, "day2.log"))
+    assert history() == expected
+    assert index_names() == indexes_before
+
+
+def index_names():
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, PageView._meta.db_table)
+    return sorted((name, bool(c["index"]), bool(c["foreign_key"])) for name, c in constraints.items())

@@ -1,0 +1,111 @@
+"""The commands' text and their --json last line: evaluate_models, train_model, rescore."""
+
+import csv
+import json
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+
+from scoring.models import TrainingRun, VisitorScore
+from tests.scoring_factories import population
+
+
+@pytest.fixture(autouse=True)
+def model_dir(settings, tmp_path):
+    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
+
+
+def run(*args) -> tuple[str, dict]:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    text = out.getvalue().strip()
+    return text, json.loads(text.splitlines()[-1])
+
+
+def write_csv(path, rows: int = 600, seed: int = 0, label_values=("TRUE", "FALSE")):
+    """A small table with a known signal: `pages` and `plan` raise the odds, `noise` does not."""
+    rng = np.random.default_rng(seed)
+    pages = rng.poisson(4, rows)
+    plan = rng.choice(["free", "team", "enterprise"], rows)
+    noise = rng.normal(size=rows)
+    logit = -3 + 0.5 * pages + np.where(plan == "enterprise", 1.5, 0.0)
+    label = rng.random(rows) < 1 / (1 + np.exp(-logit))
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["pages", "plan", "noise", "bought"])
+        for row in zip(pages, plan, noise, label, strict=True):
+            writer.writerow([row[0], row[1], f"{row[2]:.3f}", label_values[0 if row[3] else 1]])
+    return path
+
+
+def test_evaluate_models_json_has_the_issue_shape(tmp_path):
+    path = write_csv(tmp_path / "table.csv")
+
+    text, figures = run(
+        "evaluate_models", "--csv", str(path), "--label", "bought", "--json", "--folds", "3"
+    )
+
+    assert set(figures) == {"best", "roc_auc", "pr_auc", "best_f1", "seconds", "candidates"}
+    assert set(figures["candidates"]) == {"logistic_regression", "hist_gradient_boosting", "mlp"}
+    for scores in figures["candidates"].values():
+        assert set(scores) == {"roc_auc", "pr_auc", "best_f1"}
+        assert 0.5 < scores["roc_auc"] <= 1
+    assert figures["candidates"][figures["best"]]["pr_auc"] == figures["pr_auc"]
+    assert figures["roc_auc"] > 0.75 and figures["seconds"] > 0
+    assert "predicted yes" in text  # the winner's confusion matrix
+
+
+@pytest.mark.parametrize("values", [("1", "0"), ("yes", "no")])
+def test_evaluate_models_reads_other_label_spellings(tmp_path, values):
+    path = write_csv(tmp_path / "table.csv", rows=300, label_values=values)
+    _, figures = run(
+        "evaluate_models", "--csv", str(path), "--label", "bought", "--json", "--folds", "2"
+    )
+    assert figures["roc_auc"] > 0.7
+
+
+def test_evaluate_models_refuses_a_bad_label_with_a_message(tmp_path):
+    path = write_csv(tmp_path / "table.csv", rows=100)
+    with pytest.raises(CommandError, match="No column 'revenue'"):
+        call_command("evaluate_models", "--csv", str(path), "--label", "revenue")
+    with pytest.raises(CommandError, match="yes/no values"):
+        call_command("evaluate_models", "--csv", str(path), "--label", "plan")
+
+
+@pytest.mark.django_db
+def test_train_model_then_rescore_json():
+    kinds = population(400, seed=21)
+
+    _, trained = run("train_model", "--json", "--folds", "3")
+    assert trained["training_size"] == len(kinds)
+    assert trained["training_positives"] >= 30
+    assert set(trained["candidates"]) == {"logistic_regression", "hist_gradient_boosting", "mlp"}
+    for key in ("version", "algorithm", "roc_auc", "pr_auc", "brier", "confusion", "seconds"):
+        assert key in trained
+
+    text, scored = run("rescore", "--json")
+    assert scored["version"] == trained["version"]
+    assert scored["visitors"] == len(kinds) == VisitorScore.objects.count()
+    assert scored["out_of_fold"] == len(kinds)
+    assert "Scored 400 visitors" in text
+
+    _, again = run("rescore", "--json", "--changed-only")
+    assert again["visitors"] == 0  # nothing changed since the last run
+
+
+@pytest.mark.django_db
+def test_train_model_with_too_few_conversions_exits_with_the_message():
+    population(120, seed=22, mix=(0.0, 0.5, 0.5))
+
+    with pytest.raises(CommandError, match="Too little data to train"):
+        call_command("train_model", stdout=StringIO())
+
+    assert TrainingRun.objects.get().ok is False
+
+
+@pytest.mark.django_db
+def test_rescore_without_a_model_exits_with_the_message():
+    with pytest.raises(CommandError, match="No active model"):
+        call_command("rescore", stdout=StringIO())

@@ -1,0 +1,110 @@
+"""Rescoring: reasons in words, company scores from eligible visitors, changed-only runs, tasks."""
+
+import datetime as dt
+
+import pytest
+
+from prospects.models import Visitor
+from scoring import services, tasks
+from scoring.models import CompanyScore, ModelVersion, VisitorScore
+from tests.factories import CompanyFactory
+from tests.scoring_factories import START, ViewWriter, pages, population, quick_candidates
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def model_dir(settings, tmp_path):
+    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
+
+
+@pytest.fixture
+def trained():
+    kinds = population(400, seed=41)
+    version = services.train_model(trained_by="test", folds=3, candidates=quick_candidates())
+    return kinds, version
+
+
+def test_scores_carry_up_to_three_reasons_in_words(trained):
+    kinds, _ = trained
+    services.rescore()
+
+    evaluators = VisitorScore.objects.filter(
+        visitor_id__in=[pk for pk, kind in kinds.items() if kind == "evaluator"],
+        visitor__converted_at__isnull=True,
+    ).order_by("-probability")[:20]
+    texts = [reason["text"] for score in evaluators for reason in score.reasons]
+    assert texts
+    assert all(1 <= len(score.reasons) <= 3 for score in evaluators)
+    for score in evaluators:
+        weights = [reason["weight"] for reason in score.reasons]
+        assert weights == sorted(weights, reverse=True) and min(weights) > 0
+    # Evaluators stand out for what evaluators do.
+    assert any(
+        t.startswith(("viewed pricing", "viewed product", "came back on", "read the documentation"))
+        for t in texts
+    )
+    assert any(t.startswith("came back on") and t.endswith("different days") for t in texts) or any(
+        "pricing" in t for t in texts
+    )
+
+
+def test_company_score_is_its_best_eligible_visitor_with_the_count(trained):
+    acme, quiet = CompanyFactory(), CompanyFactory()
+    visitors = list(Visitor.objects.filter(converted_at__isnull=True).order_by("pk")[:6])
+    for v in visitors[:4]:
+        v.company = acme
+    visitors[4].company = quiet
+    visitors[4].excluded_reason = "isp"  # not eligible
+    visitors[3].excluded_reason = "bot"
+    Visitor.objects.bulk_update(visitors, ["company", "excluded_reason"])
+    converted = Visitor.objects.filter(converted_at__isnull=False).first()
+    converted.company = acme
+    converted.save(update_fields=["company"])
+
+    services.rescore()
+
+    probabilities = {s.visitor_id: s.probability for s in VisitorScore.objects.all()}
+    eligible = visitors[:3]
+    best = max(eligible, key=lambda v: probabilities[v.pk])
+    score = CompanyScore.objects.get(company=acme)
+    assert score.visitor_count == 3
+    assert score.probability == pytest.approx(probabilities[best.pk])
+    assert score.top_visitor_id == best.pk
+    assert score.reasons == VisitorScore.objects.get(visitor=best).reasons
+    assert not CompanyScore.objects.filter(company=quiet).exists()
+
+    # The last eligible visitors leave: the company drops out of the ranking.
+    Visitor.objects.filter(company=acme).update(excluded_reason="customer")
+    services.rescore()
+    assert not CompanyScore.objects.filter(company=acme).exists()
+
+
+def test_changed_only_rescores_just_the_visitors_seen_since(trained):
+    services.rescore()
+    v = Visitor.objects.filter(converted_at__isnull=True).first()
+    site = pages()
+    writer = ViewWriter()
+    later = START + dt.timedelta(days=20)
+    writer.session(v, [site["pricing"], site["pricing"], site["docs"]], later)
+    writer.write()
+    v.last_seen = dt.datetime.now(dt.UTC)
+    v.save(update_fields=["last_seen"])
+
+    result = services.rescore(changed_only=True)
+
+    assert result.visitors == 1
+    assert services.rescore(changed_only=True).visitors == 0
+
+
+def test_tasks_are_idempotent():
+    assert "skipped" in tasks.rescore()
+    population(400, seed=42)
+
+    first = tasks.retrain()
+
+    assert first["visitors"] == 400 and ModelVersion.objects.count() == 1
+    # Nothing new since: neither task changes anything.
+    assert "skipped" in tasks.retrain()
+    assert tasks.rescore()["visitors"] == 0
+    assert ModelVersion.objects.count() == 1 and VisitorScore.objects.count() == 400
