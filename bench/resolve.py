@@ -10,6 +10,7 @@ database. Run: `DEBUG=1 .venv/bin/python bench/resolve.py [--ips 10000] [--delay
 import argparse
 import multiprocessing
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -110,6 +111,7 @@ def main() -> None:
     print(f"ips_per_s: {cold.resolved / cold_seconds:.0f}")
     print(f"warm_seconds: {warm_seconds:.3f}")
     print(f"warm_dns_queries: {warm_queries}")
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,6 @@ CATEGORY_TEXT = {
     Category.PRODUCT: "viewed product pages {times}",
     Category.PREMIUM: "opened premium content {times}",
     Category.DOCS: "read the documentation {times}",
-    Category.CONTACT: "opened the trial or contact page {times}",
     Category.COMPANY: "read about the company and its customers {times}",
     Category.BLOG: "read blog posts {times}",
     Category.HOME: "viewed the home page {times}",
@@ -114,19 +113,23 @@ GROUPS = [
 
 
 def explain(
-    model, X: np.ndarray, names: list[str], baseline: np.ndarray, p: np.ndarray
+    model, X: np.ndarray, names: list[str], baseline: np.ndarray, p: np.ndarray, floor: float
 ) -> list[list]:
     """The top reasons for every row of X: [{"feature", "text", "weight"}, ...], strongest first.
 
     `p` is the model's probability for each row; `baseline` the typical value of each feature.
+    Rows below `floor` (the conversion rate) get no reasons: they are less likely to convert
+    than the average visitor, no researcher looks at them, and skipping them keeps rescoring
+    fast.
     """
     n = len(X)
     index = {name: i for i, name in enumerate(names)}
     lift = np.zeros((n, len(GROUPS)))
+    explained = p >= floor
     for g, group in enumerate(GROUPS):
         main = index[group.main]
         # A reason must be something the visitor did more of than a typical visitor.
-        rows = np.flatnonzero(X[:, main] > baseline[main] + 1e-9)
+        rows = np.flatnonzero(explained & (X[:, main] > baseline[main] + 1e-9))
         if not len(rows):
             continue
         changed = X[rows].copy()

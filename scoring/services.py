@@ -138,7 +138,8 @@ def score_table(version: ModelVersion, table) -> tuple[np.ndarray, np.ndarray, l
     in_training = (oof_ids[at] == table.visitor_ids) if len(oof_ids) else np.zeros(0, bool)
     probability = np.where(in_training, oof_p[at] if len(oof_ids) else 0.0, predicted)
     with one_core():
-        reasons = explain(model, table.X, table.names, artifact["baseline"], predicted)
+        floor = version.training_positives / max(version.training_size, 1)
+        reasons = explain(model, table.X, table.names, artifact["baseline"], predicted, floor)
     return probability, in_training, reasons
 
 

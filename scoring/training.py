@@ -79,11 +79,12 @@ def candidate_pipelines(
                 ("prep", preprocessing(False)),
                 (
                     "model",
-                    # Many small trees at a low learning rate: steady on a few hundred
-                    # positives, and still a few seconds on 20,000 rows.
+                    # A hundred small trees: as good in cross-validation as 500 slower ones
+                    # (shoppers data: PR AUC 0.756 against 0.755), and scoring 100,000
+                    # visitors costs one pass over each tree.
                     HistGradientBoostingClassifier(
-                        learning_rate=0.02,
-                        max_iter=500,
+                        learning_rate=0.1,
+                        max_iter=100,
                         max_leaf_nodes=8,
                         min_samples_leaf=50,
                         l2_regularization=1.0,

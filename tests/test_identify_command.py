@@ -78,7 +78,8 @@ def test_task_returns_the_result(dns_server):
     dns_server(ZONE)
     VisitorFactory(ip="198.51.100.111")
 
-    data = resolve_ips.delay().get()
+    # In process; test_identify_worker.py covers a real worker consuming it from the broker.
+    data = resolve_ips.apply(kwargs={"all": False}).get()
 
     assert (data["resolved"], data["isp"]) == (1, 1)
     assert IPResolution.objects.get().classification == "isp"

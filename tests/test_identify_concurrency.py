@@ -75,7 +75,7 @@ def run_concurrently(count: int) -> tuple[list, list]:
 
 def test_two_runs_at_once_share_the_work_without_duplicates(concurrent_db, dns_server, monkeypatch):
     monkeypatch.setattr(service, "CHUNK_SIZE", 15)
-    server = dns_server(zone_and_visitors(), delay=0.01)
+    server = dns_server(zone_and_visitors(), delay=0.03)
     company = Company.objects.create(domain="override-target.com", name="Override Target")
 
     threads, results, errors = run_concurrently(2)

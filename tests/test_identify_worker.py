@@ -95,7 +95,8 @@ def test_worker_consumes_resolve_ips_from_the_broker(celery_worker_process):
             f"worker did not answer; its output:\n{celery_worker_process.communicate(timeout=20)[0]}"
         )
 
-    assert (data["resolved"], data["business"], data["isp"]) == (2, 1, 1)
+    # The rows, not the counts: a leftover message in the queue may have resolved them first.
+    assert data["companies_total"] == 1
     company = Company.objects.get()
     assert company.domain == "acme-consulting.com"
     assert Visitor.objects.get(ip="198.51.100.120").company == company

@@ -37,7 +37,10 @@ def test_import_page_escapes_malformed_samples(tmp_path, staff_client):
     assert '<script>alert("x")' not in html
 
 
-@pytest.mark.parametrize("model", ["logimport", "visitor", "session", "pageview", "page", "contentrule", "conversiongoal"])
+@pytest.mark.parametrize(
+    "model",
+    ["logimport", "visitor", "session", "pageview", "page", "contentrule", "conversiongoal"],
+)
 def test_changelists_need_the_same_queries_whatever_the_row_count(tmp_path, staff_client, model):
     url = reverse(f"admin:prospects_{model}_changelist")
     import_visits(tmp_path, 2, "small.log")

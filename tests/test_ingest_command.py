@@ -41,8 +41,12 @@ def test_gzip_file_and_json_summary():
     assert summary["duplicates"] == 0
     assert summary["pageviews"] == summary["pageviews_total"] > 1000
     assert summary["bots"] > 1000 and summary["static"] > 1000
-    assert summary["lines"] == sum(summary[k] for k in ("pageviews", "bots", "static", "ignored", "malformed"))
-    assert summary["visitors_total"] > 500 and summary["sessions_total"] >= summary["visitors_total"]
+    assert summary["lines"] == sum(
+        summary[k] for k in ("pageviews", "bots", "static", "ignored", "malformed")
+    )
+    assert (
+        summary["visitors_total"] > 500 and summary["sessions_total"] >= summary["visitors_total"]
+    )
     assert summary["conversions_total"] == 0
     assert summary["seconds"] > 0
     imported = LogImport.objects.get()
@@ -84,4 +88,7 @@ def test_malformed_lines_are_counted_and_twenty_samples_kept(tmp_path):
 def test_human_summary_line_per_file(tmp_path):
     path = write_log(tmp_path, [line("/"), line("/missing", status=404)])
     output = run(str(path))
-    assert output == [f"{path}: 2 lines, 1 page views, 0 bots, 0 static, 1 ignored, 0 malformed, 0 duplicates in " + output[0].rsplit(" in ", 1)[1]]
+    assert output == [
+        f"{path}: 2 lines, 1 page views, 0 bots, 0 static, 1 ignored, 0 malformed, 0 duplicates in "
+        + output[0].rsplit(" in ", 1)[1]
+    ]

@@ -63,7 +63,10 @@ def test_bots_are_counted_and_never_stored(tmp_path):
     result = ingest(
         tmp_path,
         [
-            line("/", agent="Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"),
+            line(
+                "/",
+                agent="Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            ),
             line("/", agent="curl/8.4.0"),
             line("/", agent="python-requests/2.31.0"),
             line("/", agent="Go-http-client/1.1"),
@@ -138,7 +141,9 @@ def test_the_first_goal_hit_marks_the_visitor_converted(tmp_path):
 def test_editing_conversion_goals_recomputes_conversions(tmp_path):
     ingest(tmp_path, [line("/pricing"), line("/demo/booked", minutes=4)])
     assert Visitor.objects.get().converted_at is None
-    goal = ConversionGoal.objects.create(name="Demo booked", pattern="/demo/booked", match_type="exact")
+    goal = ConversionGoal.objects.create(
+        name="Demo booked", pattern="/demo/booked", match_type="exact"
+    )
     assert Page.objects.get(path="/demo/booked").is_goal
     assert Visitor.objects.get().converted_at == T0 + dt.timedelta(minutes=4)
     goal.delete()
@@ -180,7 +185,11 @@ def test_editing_a_content_rule_relabels_pages(tmp_path):
     ingest(tmp_path, [line("/webinar-replay"), line("/pricing")])
     assert Page.objects.get(path="/webinar-replay").category == "other"
     ContentRule.objects.create(
-        position=5, match_type="regex", pattern=r"^/webinar", category="premium", funnel_stage="education"
+        position=5,
+        match_type="regex",
+        pattern=r"^/webinar",
+        category="premium",
+        funnel_stage="education",
     )
     assert Page.objects.get(path="/webinar-replay").category == "premium"
     ContentRule.objects.filter(pattern="/pricing").get().delete()
@@ -213,7 +222,14 @@ def test_referrers_give_session_source_types_and_utm_tags_are_kept(tmp_path):
         "192.0.2.7": "campaign",
     }
     campaign = Session.objects.get(visitor__ip="192.0.2.7")
-    assert (campaign.utm_source, campaign.utm_medium, campaign.utm_campaign) == ("spring", "email", "launch")
+    assert (campaign.utm_source, campaign.utm_medium, campaign.utm_campaign) == (
+        "spring",
+        "email",
+        "launch",
+    )
     view = PageView.objects.get(visitor__ip="192.0.2.7")
-    assert (view.query, view.utm_campaign) == ("utm_source=spring&utm_medium=email&utm_campaign=launch", "launch")
+    assert (view.query, view.utm_campaign) == (
+        "utm_source=spring&utm_medium=email&utm_campaign=launch",
+        "launch",
+    )
     assert Session.objects.get(visitor__ip="192.0.2.1").referrer == "https://www.google.co.uk/"

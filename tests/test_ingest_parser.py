@@ -30,10 +30,14 @@ def test_every_line_of_the_elastic_sample_parses():
 
 
 def test_truncated_user_agent_keeps_what_is_there():
-    raw = next(raw for raw in elastic_lines() if raw.startswith(b"46.118.127.106 ") and b"configlib" in raw)
+    raw = next(
+        raw for raw in elastic_lines() if raw.startswith(b"46.118.127.106 ") and b"configlib" in raw
+    )
     assert not raw.endswith(b'"')
     hit = parse_line(decode_line(raw))
-    assert hit.user_agent == "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html"
+    assert (
+        hit.user_agent == "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html"
+    )
     assert hit.path == "/scripts/grok-py-test/configlib.py"
 
 
@@ -49,21 +53,29 @@ def test_hackers_log_parses_and_converts_its_offset_to_utc():
 
 
 def test_ipv6_and_ipv4_mapped_addresses():
-    hit = parse_line('2001:DB8::1 - - [10/Oct/2025:13:55:36 -0700] "GET /pricing HTTP/2.0" 200 5 "-" "UA"')
+    hit = parse_line(
+        '2001:DB8::1 - - [10/Oct/2025:13:55:36 -0700] "GET /pricing HTTP/2.0" 200 5 "-" "UA"'
+    )
     assert hit.ip == "2001:db8::1"
     assert hit.ts == "2025-10-10 20:55:36"
-    mapped = parse_line('::ffff:192.0.2.4 - - [10/Oct/2025:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "UA"')
+    mapped = parse_line(
+        '::ffff:192.0.2.4 - - [10/Oct/2025:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "UA"'
+    )
     assert mapped.ip == "192.0.2.4"
 
 
 def test_common_format_line_has_no_referrer_or_agent():
-    hit = parse_line('192.0.2.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif?x=1 HTTP/1.0" 200 2326')
+    hit = parse_line(
+        '192.0.2.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif?x=1 HTTP/1.0" 200 2326'
+    )
     assert (hit.path, hit.query, hit.status) == ("/apache_pb.gif", "x=1", 200)
     assert (hit.referrer, hit.user_agent) == ("", "")
 
 
 def test_escaped_quotes_and_odd_requests():
-    hit = parse_line(r'192.0.2.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 1 "-" "Bad \"quoted\" agent"')
+    hit = parse_line(
+        r'192.0.2.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 1 "-" "Bad \"quoted\" agent"'
+    )
     assert hit.user_agent == 'Bad "quoted" agent'
     probe = parse_line(r'192.0.2.1 - - [10/Oct/2000:13:55:36 +0000] "\x16\x03\x01" 400 0 "-" "-"')
     assert (probe.method, probe.path, probe.status) == ("", "", 400)
@@ -104,7 +116,23 @@ def test_no_bytes_make_the_parser_raise(data):
 
 
 LINE_PIECES = st.sampled_from(
-    ['"', "\\", " ", "[", "]", "-", "+0000", "10/Oct/2000:13:55:36", "GET", "/", "200", "1.2.3.4", "::1", "\x00", "é"]
+    [
+        '"',
+        "\\",
+        " ",
+        "[",
+        "]",
+        "-",
+        "+0000",
+        "10/Oct/2000:13:55:36",
+        "GET",
+        "/",
+        "200",
+        "1.2.3.4",
+        "::1",
+        "\x00",
+        "é",
+    ]
 )
 
 

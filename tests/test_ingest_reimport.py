@@ -35,10 +35,19 @@ def history():
     """Everything the import produced, independent of row ids."""
     sessions = sorted(
         Session.objects.values_list(
-            "visitor__ip", "started_at", "ended_at", "pageview_count", "landing_page__path", "source_type"
+            "visitor__ip",
+            "started_at",
+            "ended_at",
+            "pageview_count",
+            "landing_page__path",
+            "source_type",
         )
     )
-    views = sorted(PageView.objects.values_list("visitor__ip", "ts", "page__path", "time_on_page", "session__started_at"))
+    views = sorted(
+        PageView.objects.values_list(
+            "visitor__ip", "ts", "page__path", "time_on_page", "session__started_at"
+        )
+    )
     visitors = sorted(Visitor.objects.values_list("ip", "first_seen", "last_seen", "converted_at"))
     return sessions, views, visitors
 
@@ -90,7 +99,10 @@ def test_files_imported_out_of_order_give_the_same_sessions(tmp_path):
 def test_a_log_rotated_at_midnight_does_not_cut_a_session(tmp_path):
     evening = dt.datetime(2026, 3, 2, 23, 50, tzinfo=dt.UTC)
     before = [line("/", at=evening), line("/pricing", at=evening, minutes=8)]
-    after = [line("/product/api", at=evening, minutes=15), line("/trial/thanks", at=evening, minutes=21)]
+    after = [
+        line("/product/api", at=evening, minutes=15),
+        line("/trial/thanks", at=evening, minutes=21),
+    ]
     ingest_file(write_log(tmp_path, before, "access.log.1"))
     ingest_file(write_log(tmp_path, after, "access.log"))
     session = Session.objects.get()
@@ -130,4 +142,6 @@ def test_bulk_mode_rebuilds_indexes_and_keys_and_gives_the_same_history(tmp_path
 def index_names():
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, PageView._meta.db_table)
-    return sorted((name, bool(c["index"]), bool(c["foreign_key"])) for name, c in constraints.items())
+    return sorted(
+        (name, bool(c["index"]), bool(c["foreign_key"])) for name, c in constraints.items()
+    )

@@ -80,7 +80,7 @@ def test_nothing_from_the_conversion_page_on_reaches_the_features():
     assert before["views_pricing"] == 1 and before["sessions"] == 2
     leaked = [name for name in FEATURE_NAMES if after[name] != before[name]]
     assert leaked == [], f"features computed from behaviour at or after conversion: {leaked}"
-    assert after["views_contact"] == 0 and after["pages_per_session"] == 1.5
+    assert after["views_pricing"] == 1 and after["pages_per_session"] == 1.5
 
 
 def test_behaviour_just_before_conversion_still_counts():

@@ -78,10 +78,10 @@ def build_query(qid: int, qname: str, qtype: int) -> bytes:
 def _label_text(raw: bytes) -> str:
     if _PLAIN_LABEL.fullmatch(raw):
         return raw.decode("ascii").lower()
-    # Anything else is escaped the way zone files do (\DDD), so it can never look like markup
-    # or another name.
+    # Any other byte is written as \DDD (zone-file style), so a hostile PTR can never carry
+    # markup, spaces, dots or control characters into the evidence and the pages.
     return "".join(
-        chr(b).lower() if 0x21 <= b <= 0x7E and b not in (0x2E, 0x5C) else f"\\{b:03d}" for b in raw
+        chr(b).lower() if _PLAIN_LABEL.fullmatch(bytes([b])) else f"\\{b:03d}" for b in raw
     )
 
 

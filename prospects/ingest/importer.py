@@ -225,17 +225,8 @@ def _finish(
     log_import: LogImport, result: ImportResult, started: float, status: str, error=""
 ) -> None:
     result.seconds = time.perf_counter() - started
-    for key in (
-        "lines",
-        "pageviews",
-        "bots",
-        "static",
-        "ignored",
-        "malformed",
-        "duplicates",
-        "seconds",
-    ):
-        setattr(log_import, key, getattr(result, key))
+    for key, value in result.counts().items():
+        setattr(log_import, key, value)
     log_import.malformed_samples = result.malformed_samples
     log_import.status = status
     log_import.error = error

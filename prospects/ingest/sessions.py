@@ -37,6 +37,11 @@ def merge_stage() -> int:
         else "CAST(strftime('%%s', {}) AS INTEGER)"
     )
     with connection.cursor() as cursor:
+        if is_postgresql():
+            # Sorts, hashes and index builds of a big import in memory instead of temp files;
+            # SET LOCAL ends with the transaction.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for table in TEMP_TABLES:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
         # Staged views not in the database yet (the rest are duplicates of earlier imports), once
@@ -49,6 +54,10 @@ def merge_stage() -> int:
             f"WHERE NOT EXISTS (SELECT 1 FROM {PAGEVIEW} p WHERE p.line_hash = s.line_hash) "
             "GROUP BY s.line_hash"
         )
+        if is_postgresql():
+            # Temp tables get no statistics from autovacuum; the planner needs them for the joins.
+            cursor.execute(f"ANALYZE {STAGE}")
+            cursor.execute("ANALYZE ingest_new")
         cursor.execute(
             "CREATE TEMP TABLE ingest_touched AS SELECT visitor_id FROM ingest_new "
             f"UNION SELECT visitor_id FROM {PAGEVIEW} WHERE session_id IS NULL"

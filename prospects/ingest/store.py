@@ -1,9 +1,10 @@
 """Bulk writes of one import chunk with the database driver, for SQLite and PostgreSQL.
 
 The ORM would cap ingestion at a few ten thousand lines per second; here rows go in with
-`executemany` on SQLite and `COPY` on PostgreSQL, and conflicts are skipped by the database's
-unique keys (visitor ip+ua_hash, page path, page view line hash), which is what makes a
-re-import add nothing.
+`executemany` on SQLite and `COPY` on PostgreSQL. Visitors and pages are created with the
+database's unique keys (ip+ua_hash, path) skipping those that exist; page views go to a temp
+stage that `sessions.merge_stage` writes out, skipping line hashes already stored, which is
+what makes a re-import add nothing.
 """
 
 import csv
@@ -98,13 +99,13 @@ def _insert_many(cursor, insert: str, placeholders: str, rows: list[tuple]) -> N
 
 
 STAGE = "ingest_stage"
-# How a staged row is addressed: its rowid on SQLite (the stage is append-only there), its
-# line hash on PostgreSQL (the stage's primary key, which drops repeats as they are copied in).
-STAGE_KEY = {"sqlite": "rowid", "postgresql": "line_hash"}
+# How a staged row is addressed: its rowid on SQLite, a serial column on PostgreSQL. The stage
+# is append-only; rows repeating a line hash are dropped when it is merged.
+STAGE_KEY = {"sqlite": "rowid", "postgresql": "sid"}
 
 
 def start_stage() -> None:
-    """An empty temp table for this import's page views, keyed by line hash.
+    """An empty temp table for this import's page views.
 
     Page views wait here until the import's sessions are cut, so each is written once, with its
     session and time on page, instead of being inserted and then updated.
@@ -113,11 +114,8 @@ def start_stage() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
         if is_postgresql():
-            cursor.execute(f"CREATE TEMP TABLE {STAGE} ({columns}, PRIMARY KEY (line_hash))")
-            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}_chunk")
-            cursor.execute(f"CREATE TEMP TABLE {STAGE}_chunk ({columns})")
+            cursor.execute(f"CREATE TEMP TABLE {STAGE} (sid BIGSERIAL, {columns})")
         else:
-            # Appends only: rows repeating a line hash are dropped when the stage is merged.
             cursor.execute(f"CREATE TEMP TABLE {STAGE} ({columns})")
             # A larger page cache for this connection: index inserts of a big import stay in memory.
             cursor.execute("PRAGMA main.cache_size = -65536")
@@ -133,19 +131,16 @@ def stage_pageviews(rows: list[tuple]) -> None:
             placeholders = ", ".join(["%s"] * len(PAGEVIEW_COLUMNS))
             raw.executemany(f"INSERT INTO {STAGE} ({columns}) VALUES ({placeholders})", rows)
             return
-        raw.execute(f"TRUNCATE {STAGE}_chunk")
         buffer = io.StringIO()
         csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
         buffer.seek(0)
-        raw.copy_expert(f"COPY {STAGE}_chunk ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
-        raw.execute(f"INSERT INTO {STAGE} SELECT * FROM {STAGE}_chunk ON CONFLICT DO NOTHING")
+        raw.copy_expert(f"COPY {STAGE} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
 
 
 def drop_stage() -> None:
-    """Drop this import's temp tables."""
+    """Drop this import's temp table."""
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}_chunk")
 
 
 def _stage_columns() -> list[tuple[str, str]]:
