@@ -91,6 +91,8 @@ def _train_one_core(*, trained_by: str, folds: int, candidates) -> ModelVersion:
     }
     file_name = save_artifact(artifact, prefix="visitor-model")
     with transaction.atomic():
+        # Two trainings finishing together must not both end up active.
+        list(ModelVersion.objects.select_for_update().filter(is_active=True))
         ModelVersion.objects.filter(is_active=True).update(is_active=False)
         return ModelVersion.objects.create(
             algorithm=best.name,
