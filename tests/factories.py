@@ -46,7 +46,9 @@ class VisitorFactory(factory.django.DjangoModelFactory):
         model = Visitor
 
     ip = factory.Sequence(lambda n: f"198.51.{(n // 250) % 250}.{n % 250 + 1}")
-    user_agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
+    user_agent = (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
+    )
     ua_hash = factory.LazyAttribute(lambda v: stable_hash(v.user_agent))
 
 
@@ -66,6 +68,8 @@ class PageViewFactory(factory.django.DjangoModelFactory):
 
     visitor = factory.SubFactory(VisitorFactory)
     page = factory.SubFactory(PageFactory)
-    ts = factory.Sequence(lambda n: dt.datetime(2026, 3, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=n))
+    ts = factory.Sequence(
+        lambda n: dt.datetime(2026, 3, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=n)
+    )
     status = 200
     line_hash = factory.Sequence(lambda n: stable_hash(f"pageview-{n}"))

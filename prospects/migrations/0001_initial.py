@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('name_is_derived', models.BooleanField(default=True)),
                 ('relationship', models.CharField(choices=[('prospect', 'Prospect'), ('customer', 'Customer'), ('competitor', 'Competitor'), ('partner', 'Partner'), ('excluded', 'Excluded')], default='prospect', max_length=12)),
                 ('industry', models.CharField(blank=True, default='', max_length=100)),
-                ('size', models.CharField(blank=True, choices=[('', 'Unknown'), ('1-10', '1–10'), ('11-50', '11–50'), ('51-200', '51–200'), ('201-1000', '201–1,000'), ('1001-5000', '1,001–5,000'), ('5000+', '5,000+')], default='', max_length=10)),
+                ('size', models.CharField(blank=True, choices=[('', 'Unknown'), ('1-10', '1-10'), ('11-50', '11-50'), ('51-200', '51-200'), ('201-1000', '201-1,000'), ('1001-5000', '1,001-5,000'), ('5000+', '5,000+')], default='', max_length=10)),
                 ('status', models.CharField(choices=[('new', 'New'), ('researching', 'Researching'), ('ready', 'Ready for outreach'), ('in_outreach', 'In outreach'), ('converted', 'Converted (SQL)'), ('disqualified', 'Disqualified'), ('snoozed', 'Snoozed')], default='new', max_length=14)),
                 ('disqualified_reason', models.CharField(blank=True, default='', max_length=300)),
                 ('snoozed_until', models.DateField(blank=True, null=True)),

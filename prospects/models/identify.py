@@ -69,7 +69,11 @@ class IdentificationOverride(models.Model):
     value = models.CharField(max_length=253)
     classification = models.CharField(max_length=12, choices=Classification.choices)
     company = models.ForeignKey(
-        "prospects.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="overrides"
+        "prospects.Company",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="overrides",
     )
     note = models.CharField(max_length=300, blank=True, default="")
     created_by = models.ForeignKey(

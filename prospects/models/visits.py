@@ -12,7 +12,9 @@ class UrlRule(models.Model):
     """A rule that matches URL paths; ordered rules are tried first to last."""
 
     pattern = models.CharField(max_length=500)
-    match_type = models.CharField(max_length=10, choices=MatchType.choices, default=MatchType.PREFIX)
+    match_type = models.CharField(
+        max_length=10, choices=MatchType.choices, default=MatchType.PREFIX
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -23,7 +25,9 @@ class UrlRule(models.Model):
             try:
                 re.compile(self.pattern)
             except re.error as exc:
-                raise ValidationError({"pattern": f"Not a valid regular expression: {exc}"}) from exc
+                raise ValidationError(
+                    {"pattern": f"Not a valid regular expression: {exc}"}
+                ) from exc
 
     def matches(self, path: str) -> bool:
         """Whether this rule matches a URL path (without query string)."""
@@ -39,7 +43,9 @@ class UrlRule(models.Model):
 class ContentRule(UrlRule):
     """Gives the page views whose path matches a content category and a funnel stage."""
 
-    position = models.PositiveIntegerField(default=100, help_text="Lower positions are tried first.")
+    position = models.PositiveIntegerField(
+        default=100, help_text="Lower positions are tried first."
+    )
     category = models.CharField(max_length=20, choices=Category.choices)
     funnel_stage = models.CharField(max_length=20, choices=FunnelStage.choices)
 
@@ -78,7 +84,9 @@ class Page(models.Model):
     class Meta:
         indexes = [
             # Conversions: goal pages are looked up on every import.
-            models.Index(fields=["is_goal"], name="page_goal_idx", condition=models.Q(is_goal=True)),
+            models.Index(
+                fields=["is_goal"], name="page_goal_idx", condition=models.Q(is_goal=True)
+            ),
         ]
 
     def __str__(self):
@@ -96,7 +104,11 @@ class Visitor(models.Model):
     last_seen = models.DateTimeField(null=True, blank=True)
     converted_at = models.DateTimeField(null=True, blank=True)
     company = models.ForeignKey(
-        "prospects.Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="visitors"
+        "prospects.Company",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visitors",
     )
     # Why this visitor is out of the research queue (blank: eligible); see identify.exclusions.
     excluded_reason = models.CharField(max_length=30, blank=True, default="")
@@ -123,7 +135,9 @@ class Session(models.Model):
     ended_at = models.DateTimeField()
     pageview_count = models.PositiveIntegerField()
     landing_page = models.ForeignKey(Page, null=True, on_delete=models.SET_NULL, related_name="+")
-    source_type = models.CharField(max_length=10, choices=SourceType.choices, default=SourceType.DIRECT)
+    source_type = models.CharField(
+        max_length=10, choices=SourceType.choices, default=SourceType.DIRECT
+    )
     referrer = models.TextField(blank=True, default="")
     utm_source = models.CharField(max_length=200, blank=True, default="")
     utm_medium = models.CharField(max_length=200, blank=True, default="")
@@ -132,7 +146,9 @@ class Session(models.Model):
     class Meta:
         ordering = ["visitor", "started_at"]
         constraints = [
-            models.UniqueConstraint(fields=["visitor", "started_at"], name="session_visitor_start_unique"),
+            models.UniqueConstraint(
+                fields=["visitor", "started_at"], name="session_visitor_start_unique"
+            ),
         ]
 
     def __str__(self):
@@ -152,7 +168,9 @@ class PageView(models.Model):
     query = models.TextField(blank=True, default="")
     referrer = models.TextField(blank=True, default="")
     # Source of this hit's referrer; the first page view of a session gives the session's.
-    source_type = models.CharField(max_length=10, choices=SourceType.choices, default=SourceType.DIRECT)
+    source_type = models.CharField(
+        max_length=10, choices=SourceType.choices, default=SourceType.DIRECT
+    )
     utm_source = models.CharField(max_length=200, blank=True, default="")
     utm_medium = models.CharField(max_length=200, blank=True, default="")
     utm_campaign = models.CharField(max_length=200, blank=True, default="")
