@@ -181,6 +181,11 @@ LEADGEN_SITE_DOMAINS = env.list("LEADGEN_SITE_DOMAINS", default=["northwind-soft
 LEADGEN_SESSION_GAP_SECONDS = env.int("LEADGEN_SESSION_GAP_SECONDS", default=30 * 60)
 # host:port list; empty means the system resolver.
 LEADGEN_DNS_NAMESERVERS = env.list("LEADGEN_DNS_NAMESERVERS", default=[])
+# Per-try timeout (s), retries after a timeout or SERVFAIL, first backoff (s), queries in flight.
+LEADGEN_DNS_TIMEOUT = env.float("LEADGEN_DNS_TIMEOUT", default=2.0)
+LEADGEN_DNS_RETRIES = env.int("LEADGEN_DNS_RETRIES", default=2)
+LEADGEN_DNS_BACKOFF = env.float("LEADGEN_DNS_BACKOFF", default=0.25)
+LEADGEN_DNS_CONCURRENCY = env.int("LEADGEN_DNS_CONCURRENCY", default=256)
 # The vendor's own networks (CIDR): visitors from them are excluded as internal.
 LEADGEN_INTERNAL_NETWORKS = env.list("LEADGEN_INTERNAL_NETWORKS", default=[])
 # Where trained model files live; they are loaded only from here.

@@ -136,3 +136,14 @@ def test_education_and_government_domains_are_not_companies(dns_server):
     assert IPResolution.objects.get(ip="198.51.100.41").classification == "government"
     assert (result.education, result.government) == (1, 1)
     assert not Company.objects.exists()
+
+
+def test_campus_wifi_pool_with_the_ip_in_its_name_is_education_not_isp(dns_server):
+    dns_server(host("198.51.100.42", "wifi-198-51-100-42.dyn.ox-college.ac.uk"))
+    VisitorFactory(ip="198.51.100.42")
+
+    resolve_pending_ips()
+
+    row = IPResolution.objects.get(ip="198.51.100.42")
+    assert row.classification == "education"
+    assert "under education domain ox-college.ac.uk" in row.evidence[0]

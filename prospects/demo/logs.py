@@ -381,10 +381,11 @@ def write_demo_data(
     with out.open("w", encoding="utf-8") as fh:
         for n, hit in enumerate(all_hits):
             fh.write(format_line(hit) + "\n")
+            result.lines += 1
             # Real logs hold the odd broken line: a truncated write or a probe's garbage.
             if n % 9973 == 5000:
                 fh.write(format_line(hit)[:37] + "\n")
-        result.lines = len(all_hits) + len(all_hits) // 9973
+                result.lines += 1
     if zone:
         relationships = {c.domain: c.relationship for c in gen.companies}
         zone.parent.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,9 @@
 """Turn what is known about one IP into a classification with human-readable evidence.
 
 Order (first match wins): private, hosting range, hosting domain, known ISP domain,
-dynamic/residential name, hosting ASN (only without a confirmed PTR), no usable PTR,
-education/government, business. Only a forward-confirmed PTR makes a business: a PTR
+education/government domain (a campus Wi-Fi pool with dynamic-looking names is still the
+university), dynamic/residential name, hosting ASN (only without a confirmed PTR), no usable
+PTR, business. Only a forward-confirmed PTR makes a business: a PTR
 that does not resolve back to the address can be set by anyone who controls the range.
 """
 
@@ -63,6 +64,15 @@ def classify(address: IPAddress, lookup: Lookup, asn_name: str = "") -> Verdict:
         return verdict(Classification.HOSTING, f"PTR {ptr} is under hosting domain {domain}")
     if ptr and domain in domains.ISP_DOMAINS:
         return verdict(Classification.ISP, f"PTR {ptr} is under ISP domain {domain}")
+    kind = domains.sector(domain, suffix) if domain else None
+    if kind:
+        confirmation = "resolves back" if lookup.forward_confirmed else "is not forward-confirmed"
+        classification = (
+            Classification.EDUCATION if kind == "education" else Classification.GOVERNMENT
+        )
+        return verdict(
+            classification, f"PTR {ptr} ({confirmation}) is under {kind} domain {domain}"
+        )
     if ptr:
         dynamic = dynamic_evidence(ptr, domain, address)
         if dynamic:
@@ -80,10 +90,4 @@ def classify(address: IPAddress, lookup: Lookup, asn_name: str = "") -> Verdict:
             Classification.UNKNOWN,
             f"PTR {ptr} does not resolve back to {address.compressed} (not forward-confirmed)",
         )
-    confirmed = f"PTR {ptr} resolves back to {address.compressed}"
-    kind = domains.sector(domain, suffix)
-    if kind == "education":
-        return verdict(Classification.EDUCATION, f"{confirmed}; {domain} is an education domain")
-    if kind == "government":
-        return verdict(Classification.GOVERNMENT, f"{confirmed}; {domain} is a government domain")
-    return verdict(Classification.BUSINESS, confirmed)
+    return verdict(Classification.BUSINESS, f"PTR {ptr} resolves back to {address.compressed}")

@@ -46,14 +46,16 @@ class ResolverConfig:
     concurrency: int = 256
 
     @classmethod
-    def from_settings(cls) -> "ResolverConfig":
-        """The configuration from LEADGEN_DNS_NAMESERVERS and the optional LEADGEN_DNS_* limits."""
+    def from_settings(cls, nameservers: list[str] | None = None) -> "ResolverConfig":
+        """The configuration from the LEADGEN_DNS_* settings; `nameservers` overrides theirs."""
+        if nameservers is None:
+            nameservers = settings.LEADGEN_DNS_NAMESERVERS
         return cls(
-            nameservers=tuple(parse_nameserver(v) for v in settings.LEADGEN_DNS_NAMESERVERS),
-            timeout=float(getattr(settings, "LEADGEN_DNS_TIMEOUT", cls.timeout)),
-            retries=int(getattr(settings, "LEADGEN_DNS_RETRIES", cls.retries)),
-            backoff=float(getattr(settings, "LEADGEN_DNS_BACKOFF", cls.backoff)),
-            concurrency=int(getattr(settings, "LEADGEN_DNS_CONCURRENCY", cls.concurrency)),
+            nameservers=tuple(parse_nameserver(v) for v in nameservers),
+            timeout=settings.LEADGEN_DNS_TIMEOUT,
+            retries=settings.LEADGEN_DNS_RETRIES,
+            backoff=settings.LEADGEN_DNS_BACKOFF,
+            concurrency=settings.LEADGEN_DNS_CONCURRENCY,
         )
 
 

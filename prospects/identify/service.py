@@ -72,19 +72,22 @@ class ResolveResult:
         return asdict(self)
 
 
-def resolve_pending_ips(*, all: bool = False, limit: int | None = None) -> ResolveResult:
+def resolve_pending_ips(
+    *, all: bool = False, limit: int | None = None, nameservers: list[str] | None = None
+) -> ResolveResult:
     """Resolve visitor IPs that are new, pending or expired (all of them with `all`).
 
     Creates IPResolution rows for visitor IPs that have none, classifies each IP with its
     evidence, creates one Company per business domain, links visitors and records why
     excluded visitors are out of the queue. Idempotent and safe to run concurrently.
+    `nameservers` ("host:port" strings) replaces LEADGEN_DNS_NAMESERVERS for this run.
     """
     started = time.monotonic()
     result = ResolveResult()
     records.create_missing_resolutions()
     if all:
         IPResolution.objects.update(expires_at=timezone.now())
-    config = ResolverConfig.from_settings()
+    config = ResolverConfig.from_settings(nameservers)
     while limit is None or result.resolved < limit:
         size = CHUNK_SIZE if limit is None else min(CHUNK_SIZE, limit - result.resolved)
         ids = records.claim_due(size, timezone.now())

@@ -8,7 +8,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.test import override_settings
 
 from prospects.demo.logs import write_demo_data
 from prospects.identify.exclusions import refresh_exclusions
@@ -72,16 +71,14 @@ class Command(BaseCommand):
         )
 
         started = self.stage("3/6 identify companies (reverse DNS against the demo zone)")
-        with (
-            ZoneServer.from_file(zone) as server,
-            override_settings(LEADGEN_DNS_NAMESERVERS=[server.nameserver]),
-        ):
-            resolved = resolve_pending_ips()
+        with ZoneServer.from_file(zone) as server:
+            resolved = resolve_pending_ips(nameservers=[server.nameserver])
         self._mark_relationships(zone)
         self.done(
             started,
             f"{resolved.resolved:,} IPs: {resolved.business:,} business, {resolved.isp:,} ISP, "
-            f"{resolved.hosting:,} hosting; {Company.objects.count():,} companies",
+            f"{resolved.hosting:,} hosting, {resolved.education:,} education, "
+            f"{resolved.unknown:,} unknown; {Company.objects.count():,} companies",
         )
 
         started = self.stage("4/6 train and calibrate the conversion model")

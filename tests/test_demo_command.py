@@ -1,0 +1,40 @@
+"""`manage.py demo` (what `make demo` runs) takes generated traffic through every stage."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from prospects.models import Company, LogImport, PageView, Visitor
+from scoring.models import CompanyScore, ModelVersion
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_runs_every_stage_and_is_safe_to_run_again(tmp_path, settings):
+    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
+    out = io.StringIO()
+    call_command("demo", visitors=3000, days=10, seed=11, dir=tmp_path / "demo", stdout=out)
+
+    text = out.getvalue()
+    assert "6/6 demo users" in text
+    assert LogImport.objects.get().malformed > 0
+    assert PageView.objects.count() > 10000
+    assert Visitor.objects.filter(converted_at__isnull=False).count() >= 30
+    assert Company.objects.filter(relationship="prospect").count() > 20
+    assert Company.objects.filter(relationship="customer").exists()
+    assert Visitor.objects.filter(excluded_reason="ISP / residential").exists()
+    version = ModelVersion.objects.get(is_active=True)
+    assert version.roc_auc > 0.8
+    assert CompanyScore.objects.filter(probability__gt=0.5).exists()
+    assert set(get_user_model().objects.values_list("username", flat=True)) >= {
+        "researcher",
+        "rep",
+        "admin",
+    }
+
+    call_command("demo", visitors=3000, days=10, seed=11, dir=tmp_path / "demo", stdout=out)
+    second = LogImport.objects.order_by("-pk").first()
+    assert second.pageviews == 0
+    assert second.duplicates > 10000
