@@ -18,6 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -97,13 +98,17 @@ STATUSES = ["new"] * 14 + ["researching", "ready", "in_outreach", "snoozed", "di
 
 
 def fill(visitors: int, companies: int, seed: int):
-    """Bulk-insert users, companies, visitors, sessions, page views, IPs and scores."""
+    """Bulk-insert users, companies, visitors, sessions, page views, IPs and visitor scores.
+
+    Company scores (with their engagement summary) come from the real rescore_companies().
+    """
     from django.contrib.auth.models import Group, User
     from django.db import connection
     from django.utils import timezone
 
     from prospects.models import Company, IPResolution, Page, PageView, Session, Visitor
-    from scoring.models import CompanyScore, ModelVersion, VisitorScore
+    from scoring.models import ModelVersion, VisitorScore
+    from scoring.services import rescore_companies
 
     rng = random.Random(seed)
     now = timezone.now()
@@ -150,7 +155,7 @@ def fill(visitors: int, companies: int, seed: int):
     weights = [1 / (k**0.8) for k in range(1, companies + 1)]
     owners = rng.choices(range(1, companies + 1), weights=weights, k=visitors)
     rows = {name: [] for name in ("visitor", "ip", "session", "view", "score")}
-    best = {}
+    company_visitors = Counter()
     line = 0
     for n in range(1, visitors + 1):
         company_id = None if n % 10 == 0 else owners[n - 1]
@@ -207,10 +212,7 @@ def fill(visitors: int, companies: int, seed: int):
         reasons = [{"feature": "pricing_views", "text": "viewed pricing twice", "weight": 0.4}]
         rows["score"].append((n, model.pk, probability, False, reasons, now))
         if company_id is not None:
-            top, count = best.get(company_id, (None, 0))
-            if top is None or probability > top[1]:
-                top = (n, probability)
-            best[company_id] = (top, count + 1)
+            company_visitors[company_id] += 1
 
     insert(
         Visitor,
@@ -285,26 +287,13 @@ def fill(visitors: int, companies: int, seed: int):
         ["visitor", "model_version", "probability", "out_of_fold", "reasons", "scored_at"],
         rows["score"],
     )
-    CompanyScore.objects.bulk_create(
-        (
-            CompanyScore(
-                company_id=company_id,
-                model_version=model,
-                probability=probability,
-                visitor_count=count,
-                top_visitor_id=visitor_id,
-                reasons=[{"text": "viewed pricing twice"}, {"text": "read a whitepaper"}],
-                scored_at=now,
-            )
-            for company_id, ((visitor_id, probability), count) in best.items()
-        ),
-        batch_size=BATCH,
-    )
+    # Company scores and their engagement summary, as the real rescore computes them.
+    rescore_companies(model, now)
     reset_sequences([Company, Visitor, Session])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    biggest = max(best, key=lambda c: best[c][1])
-    return researcher, (biggest, best[biggest][1]), len(rows["view"])
+    biggest, biggest_visitors = company_visitors.most_common(1)[0]
+    return researcher, (biggest, biggest_visitors), len(rows["view"])
 
 
 def insert(model, field_names, rows):

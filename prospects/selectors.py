@@ -43,7 +43,6 @@ from .models import (
     Touchpoint,
     Visitor,
 )
-from .models.choices import Category
 
 DEFAULT_THRESHOLD = Decimal("0.50")
 # A claim with no note, status move or touchpoint for this long is shown as stale.
@@ -75,25 +74,12 @@ def _eligible_of_outer_company() -> QuerySet[Visitor]:
     return eligible_visitors().filter(company=OuterRef("pk"))
 
 
-def _category_views(category: str) -> Subquery:
-    """Page views of one content category by the outer company's eligible visitors."""
-    views = (
-        PageView.objects.filter(
-            visitor__company=OuterRef("pk"),
-            visitor__excluded_reason="",
-            visitor__converted_at__isnull=True,
-            page__category=category,
-        )
-        .order_by()
-        .values("visitor__company")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return Coalesce(Subquery(views, output_field=IntegerField()), Value(0))
-
-
 def with_last_visit(queryset: QuerySet[Company]) -> QuerySet[Company]:
-    """Annotate `last_visit` (latest eligible visitor's last_seen) unless already there."""
+    """Annotate `last_visit` (latest eligible visitor's last_seen, live) unless already there.
+
+    research_queue() rows already carry the score's `last_visit` (as of the last rescore), so
+    the queue's filters and recency sort use that one.
+    """
     if "last_visit" in queryset.query.annotations:
         return queryset
     latest = _eligible_of_outer_company().order_by(F("last_seen").desc(nulls_last=True))
@@ -149,17 +135,12 @@ def research_queue(*, user, threshold=None) -> QuerySet[Company]:
 
     Each row carries `probability`, `reasons`, `model_version_id`, `visitor_count` (eligible
     visitors), `last_visit`, `pricing_views`, `premium_views`, `is_mine`, `is_stale` and the
-    `assignee` joined in; the whole page is one query plus the paginator's count.
+    `assignee` joined in; the whole page is one query plus the paginator's count. The visitor
+    count, page views and last visit are the score's engagement summary, as of the last
+    rescore (a live count over every visitor's page views is too slow for the queue).
     """
     if threshold is None:
         threshold = current_threshold()
-    visitor_count = (
-        _eligible_of_outer_company()
-        .order_by()
-        .values("company")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
     queryset = (
         _queue_base()
         .filter(score__probability__gte=float(threshold))
@@ -168,16 +149,17 @@ def research_queue(*, user, threshold=None) -> QuerySet[Company]:
             probability=F("score__probability"),
             reasons=F("score__reasons"),
             model_version_id=F("score__model_version_id"),
-            visitor_count=Coalesce(Subquery(visitor_count, output_field=IntegerField()), 0),
-            pricing_views=_category_views(Category.PRICING),
-            premium_views=_category_views(Category.PREMIUM),
+            visitor_count=F("score__visitor_count"),
+            pricing_views=F("score__pricing_views"),
+            premium_views=F("score__premium_views"),
+            last_visit=F("score__last_visit"),
             is_mine=ExpressionWrapper(
                 Q(assignee_id=user.pk) if user.pk else Q(pk__in=[]), output_field=BooleanField()
             ),
         )
         .order_by(F("score__probability").desc(), "pk")
     )
-    return with_activity(with_last_visit(queryset))
+    return with_activity(queryset)
 
 
 def paginate_queue(queryset: QuerySet[Company], *, user, page_number, per_page: int = 50) -> Page:

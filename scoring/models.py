@@ -62,7 +62,12 @@ class VisitorScore(models.Model):
 
 
 class CompanyScore(models.Model):
-    """A company's score: the highest among its eligible visitors, with how many there are."""
+    """A company's score: the highest among its eligible visitors, with how many there are.
+
+    The engagement summary (`visitor_count`, `pricing_views`, `premium_views`, `last_visit`)
+    covers the eligible visitors only and is as of the last rescore: the research queue reads
+    it here instead of counting page views for every company on every request.
+    """
 
     company = models.OneToOneField(
         "prospects.Company", on_delete=models.CASCADE, related_name="score"
@@ -75,6 +80,11 @@ class CompanyScore(models.Model):
     )
     reasons = models.JSONField(default=list)
     scored_at = models.DateTimeField()
+    # Page views of pricing and premium content by the eligible visitors, at the last rescore.
+    pricing_views = models.PositiveIntegerField(default=0)
+    premium_views = models.PositiveIntegerField(default=0)
+    # The latest last_seen among the eligible visitors, at the last rescore.
+    last_visit = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

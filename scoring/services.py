@@ -5,10 +5,11 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from prospects.models import Visitor
+from prospects.models import PageView, Visitor
+from prospects.models.choices import Category
 
 from . import selectors
 from .calibration import CalibratedModel, Calibrator, choose_method
@@ -186,16 +187,34 @@ def rescore(*, changed_only: bool = False) -> RescoreResult:
 
 
 def rescore_companies(version: ModelVersion, now) -> int:
-    """Each company gets its best eligible visitor's score and the count of eligible visitors."""
+    """Each company gets its best eligible visitor's score and their engagement summary.
+
+    The summary (eligible visitor count, their pricing and premium page views, their latest
+    visit) is what the research queue shows; it is computed here in set-based queries and is
+    as of this rescore.
+    """
     eligible = Visitor.objects.filter(
         company__isnull=False, excluded_reason="", converted_at__isnull=True, score__isnull=False
     )
     summary = {
         row["company_id"]: row
         for row in eligible.values("company_id").annotate(
-            n=Count("id"), best=Max("score__probability")
+            n=Count("id"), best=Max("score__probability"), last_visit=Max("last_seen")
         )
     }
+    views = {
+        row["visitor__company_id"]: row
+        for row in PageView.objects.filter(
+            visitor__in=eligible, page__category__in=(Category.PRICING, Category.PREMIUM)
+        )
+        .order_by()
+        .values("visitor__company_id")
+        .annotate(
+            pricing=Count("id", filter=Q(page__category=Category.PRICING)),
+            premium=Count("id", filter=Q(page__category=Category.PREMIUM)),
+        )
+    }
+    no_views = {"pricing": 0, "premium": 0}
     top = {}
     for company_id, visitor_id, p, reasons in eligible.order_by(
         "company_id", "-score__probability", "id"
@@ -212,6 +231,9 @@ def rescore_companies(version: ModelVersion, now) -> int:
                 top_visitor_id=visitor_id,
                 reasons=reasons,
                 scored_at=now,
+                pricing_views=views.get(company_id, no_views)["pricing"],
+                premium_views=views.get(company_id, no_views)["premium"],
+                last_visit=summary[company_id]["last_visit"],
             )
             for company_id, (visitor_id, p, reasons) in top.items()
         ],
@@ -225,6 +247,9 @@ def rescore_companies(version: ModelVersion, now) -> int:
             "top_visitor",
             "reasons",
             "scored_at",
+            "pricing_views",
+            "premium_views",
+            "last_visit",
         ],
     )
     # Companies left without an eligible visitor drop out of the ranking.

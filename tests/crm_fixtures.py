@@ -46,5 +46,9 @@ def scored_company(probability=0.8, *, views=(("/pricing", "pricing", "different
         top_visitor=visitor,
         reasons=[{"text": "viewed pricing 3 times"}, {"text": "returned on 2 days"}],
         scored_at=timezone.now(),
+        # The engagement summary a rescore would compute for this one visitor.
+        pricing_views=sum(category == "pricing" for _, category, _ in views),
+        premium_views=sum(category == "premium" for _, category, _ in views),
+        last_visit=seen,
     )
     return company

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from prospects import services
 from prospects.models import Company, IdentificationOverride, Note, Session
+from scoring.models import CompanyScore
 from tests.crm_fixtures import scored_company
 from tests.factories import PageViewFactory, UserFactory
 
@@ -94,7 +95,10 @@ def test_content_score_and_sort_filters(client, researcher):
     rows = client.get(reverse("queue"), {"ordering": "score"}).context["page"].object_list
     assert list(rows) == [pricing, blog]
     Company.objects.filter(pk=pricing.pk).update()
-    pricing.visitors.update(last_seen=timezone.now())
+    now = timezone.now()
+    pricing.visitors.update(last_seen=now)
+    # The queue sorts on the last visit as of the last rescore, which would record this one.
+    CompanyScore.objects.filter(company=pricing).update(last_visit=now)
     rows = client.get(reverse("queue"), {"ordering": "-recency"}).context["page"].object_list
     assert list(rows) == [pricing, blog]
     yesterday = timezone.localdate() - dt.timedelta(days=1)

@@ -1,10 +1,12 @@
-"""Rescoring: reasons in words, company scores from eligible visitors, changed-only runs, tasks."""
+"""Rescoring: reasons in words, company scores and engagement from eligible visitors, tasks."""
 
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
-from prospects.models import Visitor
+from prospects.models import PageView, Visitor
+from prospects.selectors import research_queue
 from scoring import services, tasks
 from scoring.models import CompanyScore, ModelVersion, VisitorScore
 from tests.factories import CompanyFactory
@@ -108,3 +110,42 @@ def test_tasks_are_idempotent():
     assert "skipped" in tasks.retrain()
     assert tasks.rescore()["visitors"] == 0
     assert ModelVersion.objects.count() == 1 and VisitorScore.objects.count() == 400
+
+
+def test_company_engagement_counts_only_eligible_visitors(trained):
+    acme = CompanyFactory()
+    eligible = list(Visitor.objects.filter(converted_at__isnull=True).order_by("pk")[:2])
+    excluded = Visitor.objects.filter(converted_at__isnull=True).order_by("pk")[2]
+    converted = Visitor.objects.filter(converted_at__isnull=False).first()
+    site = pages()
+    writer = ViewWriter()
+    later = START + dt.timedelta(days=30)
+    writer.session(eligible[0], [site["pricing"], site["premium"]], later)
+    writer.session(excluded, [site["pricing"], site["premium"], site["premium"]], later)
+    writer.session(converted, [site["pricing"], site["premium"]], later)
+    writer.write()
+    eligible_seen = later + dt.timedelta(hours=1)
+    Visitor.objects.filter(pk=eligible[0].pk).update(company=acme, last_seen=eligible_seen)
+    Visitor.objects.filter(pk=eligible[1].pk).update(company=acme)
+    # The visitors who are out of the queue were seen last; their visits must not count.
+    Visitor.objects.filter(pk=excluded.pk).update(
+        company=acme, excluded_reason="bot", last_seen=later + dt.timedelta(days=2)
+    )
+    Visitor.objects.filter(pk=converted.pk).update(
+        company=acme, last_seen=later + dt.timedelta(days=3)
+    )
+
+    services.rescore()
+
+    views = PageView.objects.filter(visitor__in=eligible)
+    pricing = views.filter(page__category="pricing").count()
+    premium = views.filter(page__category="premium").count()
+    score = CompanyScore.objects.get(company=acme)
+    assert score.visitor_count == 2
+    assert (score.pricing_views, score.premium_views) == (pricing, premium)
+    assert pricing >= 1 and premium >= 1
+    assert score.last_visit == eligible_seen
+    # The queue shows these figures from the score, as of this rescore.
+    row = research_queue(user=AnonymousUser(), threshold=0).get(pk=acme.pk)
+    assert (row.visitor_count, row.pricing_views, row.premium_views) == (2, pricing, premium)
+    assert row.last_visit == eligible_seen

@@ -37,7 +37,11 @@ class UserName(serializers.RelatedField):
 
 
 class QueueCompanySerializer(serializers.ModelSerializer):
-    """One row of the research queue (research_queue() annotations)."""
+    """One row of the research queue (research_queue() annotations).
+
+    visitor_count, pricing_views, premium_views and last_visit are the company score's
+    engagement summary of its eligible visitors, as of the last rescore.
+    """
 
     probability = serializers.FloatField(read_only=True)
     reasons = serializers.SerializerMethodField()

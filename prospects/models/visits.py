@@ -121,6 +121,12 @@ class Visitor(models.Model):
             # IP resolution joins visitors to their resolved IP and applies overrides by IP.
             models.Index(fields=["ip"], name="visitor_ip_idx"),
             models.Index(fields=["company", "last_seen"], name="visitor_company_seen_idx"),
+            # The research queue keeps only companies with an eligible visitor.
+            models.Index(
+                fields=["company"],
+                condition=models.Q(excluded_reason="", converted_at__isnull=True),
+                name="visitor_eligible_company_idx",
+            ),
         ]
 
     def __str__(self):
