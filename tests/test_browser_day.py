@@ -235,6 +235,9 @@ def build_day():
             model_version=version,
             probability=probability,
             visitor_count=1,
+            pricing_views=seen.count("pricing"),
+            premium_views=seen.count("premium"),
+            last_visit=visitor.last_seen,
             top_visitor=visitor,
             reasons=[
                 {"text": f"read {len(seen)} pages in one visit"},

@@ -43,7 +43,7 @@ def test_second_claimant_is_told_who_holds_the_company(researcher):
     assert company.assignee == researcher
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_claims_have_exactly_one_winner():
     if connection.vendor == "sqlite":
         pytest.skip("the in-memory SQLite test database is not shared between threads safely")
