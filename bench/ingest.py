@@ -17,11 +17,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 # The project root replaces this script's folder on the path: bench/queue.py would shadow the
 # standard library's queue module.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from bench.scratch import scratch_database  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadgen.settings")
 os.environ.setdefault("DEBUG", "1")
 
@@ -132,43 +134,13 @@ def generate_log(path: Path, lines: int, *, days: int = 30, seed: int = 1) -> No
             )
 
 
-def scratch_database(url: str):
-    """Create a throwaway database like DATABASE_URL's; return (its url, a function dropping it)."""
-    if not url.startswith(("postgres://", "postgresql://")):
-        handle, name = tempfile.mkstemp(prefix="bench_ingest_", suffix=".sqlite3")
-        os.close(handle)
-
-        def drop():
-            for suffix in ("", "-wal", "-shm"):
-                Path(name + suffix).unlink(missing_ok=True)
-
-        return f"sqlite:///{name}", drop
-    import psycopg2
-
-    parts = urlsplit(url)
-    scratch = f"leadgen_bench_ingest_{os.getpid()}"
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-
-    def run(sql):
-        conn = psycopg2.connect(admin_url)
-        conn.autocommit = True
-        with conn.cursor() as cursor:
-            cursor.execute(sql)
-        conn.close()
-
-    run(f"CREATE DATABASE {scratch}")
-    return urlunsplit(parts._replace(path=f"/{scratch}")), lambda: run(
-        f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--file", type=Path)
     args = parser.parse_args()
 
-    db_url, drop_database = scratch_database(os.environ.get("DATABASE_URL", "sqlite:///"))
+    db_url, drop_database = scratch_database(os.environ.get("DATABASE_URL", "sqlite:///"), "ingest")
     os.environ["DATABASE_URL"] = db_url
     with tempfile.TemporaryDirectory() as tmp:
         log = args.file

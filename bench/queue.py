@@ -4,7 +4,7 @@ Usage: python bench/queue.py [--visitors 100000] [--companies 10000] [--n 50]
 
 Without a PostgreSQL DATABASE_URL the data goes into a temporary SQLite file, deleted afterwards.
 With DATABASE_URL=postgres://... the bench creates and later drops a scratch database next to
-it (``test_<name>``, as Django's test runner does), so the named database is never touched.
+it, so the named database is never touched.
 Prints ``name: value`` lines: p50/p95 server time in ms and the SQL queries per page.
 """
 
@@ -16,16 +16,16 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-# Run as a script, this file's folder comes first on sys.path, and this file's name would then
-# shadow the standard library's `queue` module that Django and asgiref import.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
+# The project root replaces this script's folder on sys.path: this file's name would shadow
+# the standard library's `queue` module that Django and asgiref import.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from bench.scratch import scratch_database  # noqa: E402
+
 BATCH = 5000
 
 
@@ -39,14 +39,11 @@ def parse_args():
 
 
 def setup_django():
-    """Point Django at a scratch database and migrate it; returns a cleanup callable."""
-    sys.path.insert(0, str(ROOT))
+    """Point Django at a scratch database and migrate it; returns (vendor, cleanup callable)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadgen.settings")
     os.environ.setdefault("DEBUG", "1")
-    tmpdir = None
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql")):
-        tmpdir = tempfile.TemporaryDirectory(prefix="leadgen-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmpdir.name}/bench.sqlite3"
+    url, drop = scratch_database(os.environ.get("DATABASE_URL", "sqlite:///"), "queue")
+    os.environ["DATABASE_URL"] = url
 
     import django
 
@@ -54,21 +51,13 @@ def setup_django():
     from django.core.management import call_command
     from django.db import connection
 
-    if tmpdir is not None:
-        call_command("migrate", verbosity=0, interactive=False)
+    call_command("migrate", verbosity=0, interactive=False)
 
-        def remove():
-            connection.close()
-            tmpdir.cleanup()
+    def cleanup():
+        connection.close()
+        drop()
 
-        return connection.vendor, remove
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-
-    def drop():
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-
-    return connection.vendor, drop
+    return connection.vendor, cleanup
 
 
 PAGES = [

@@ -3,8 +3,8 @@
     python bench/score.py [--visitors N] [--views-per-visitor M] [--train-visitors T]
 
 The data goes into a scratch database with bulk SQL: a temporary SQLite file by default, or,
-when DATABASE_URL names a PostgreSQL database (e.g. .../leadgen_scoring), that database is
-dropped, created and migrated. A model is trained on the first T visitors (the demo's scale;
+when DATABASE_URL names a PostgreSQL server, a scratch database created next to it and
+dropped afterwards. A model is trained on the first T visitors (the demo's scale;
 its time is printed too), then the rest arrive and everyone is scored. The figure is
 `visitors_per_s`: visitors through feature building plus scoring (probabilities, out-of-fold
 lookup and the three reasons), without the database writes, which `rescore_visitors_per_s`
@@ -18,12 +18,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
 # The project root replaces this script's folder on the path (bench/queue.py shadows queue).
 sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from bench.scratch import scratch_database  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadgen.settings")
 os.environ.setdefault("DEBUG", "1")
 
@@ -41,37 +43,6 @@ PAGES = (
     + [("/trial", "contact", "differentiation"), ("/trial/thanks", "contact", "differentiation")]
 )
 SOURCES = ["direct", "search", "social", "campaign", "partner"]
-
-
-def scratch_database(url: str):
-    """The database to fill: DATABASE_URL's PostgreSQL database recreated, or a temp SQLite file."""
-    if not url.startswith(("postgres://", "postgresql://")):
-        handle, name = tempfile.mkstemp(prefix="bench_score_", suffix=".sqlite3")
-        os.close(handle)
-
-        def drop():
-            for suffix in ("", "-wal", "-shm"):
-                Path(name + suffix).unlink(missing_ok=True)
-
-        return f"sqlite:///{name}", drop
-    import psycopg2
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") or "leadgen_scoring"
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-
-    def run(sql):
-        conn = psycopg2.connect(admin_url)
-        conn.autocommit = True
-        with conn.cursor() as cursor:
-            cursor.execute(sql)
-        conn.close()
-
-    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    run(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}")), lambda: run(
-        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-    )
 
 
 def generate(visitors: int, views_per_visitor: int, seed: int = 1) -> dict:
@@ -253,7 +224,7 @@ def main() -> None:
     parser.add_argument("--views-per-visitor", type=int, default=30)
     parser.add_argument("--train-visitors", type=int, default=20_000)
     args = parser.parse_args()
-    url, drop = scratch_database(os.environ.get("DATABASE_URL", "sqlite:///"))
+    url, drop = scratch_database(os.environ.get("DATABASE_URL", "sqlite:///"), "score")
     os.environ["DATABASE_URL"] = url
     with tempfile.TemporaryDirectory() as models:
         os.environ["LEADGEN_MODEL_DIR"] = models
