@@ -50,7 +50,9 @@ STALE_CLAIM_DAYS = 7
 # A company in outreach whose last touchpoint is older than this is due a follow-up.
 FOLLOW_UP_DAYS = 5
 # The company page shows this many of the latest sessions.
-TIMELINE_SESSIONS = 50
+TIMELINE_SESSIONS = 25
+# ... and this many of its latest visitors and IP addresses (a big company has thousands).
+DETAIL_ROWS = 50
 # Thresholds on the capacity chart, highest first.
 CAPACITY_STEPS = [Decimal(f"0.{n}") for n in range(9, 0, -1)]
 # Statuses that never appear in the queue.
@@ -208,6 +210,7 @@ class CompanyDetail:
     sessions: list = field(default_factory=list)
     session_total: int = 0
     visitors: list = field(default_factory=list)
+    visitor_total: int = 0
     contacts: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     touchpoints: list = field(default_factory=list)
@@ -218,16 +221,20 @@ class CompanyDetail:
 def company_detail(*, company_id) -> CompanyDetail:
     """A company with its evidence, latest sessions, score and work history.
 
-    Raises Company.DoesNotExist. The number of queries does not grow with the data: the
-    timeline is capped at the latest TIMELINE_SESSIONS sessions.
+    Raises Company.DoesNotExist. Neither the number of queries nor the rows rendered grow with
+    the data: the timeline holds the latest TIMELINE_SESSIONS sessions, the visitor and IP
+    lists the latest DETAIL_ROWS.
     """
     company = with_activity(
         with_last_visit(Company.objects.select_related("assignee", "score", "score__model_version"))
     ).get(pk=company_id)
-    visitors = list(Visitor.objects.filter(company=company).order_by("-last_seen", "pk")[:200])
+    visitors_qs = Visitor.objects.filter(company=company)
+    visitors = list(visitors_qs.order_by("-last_seen", "pk")[:DETAIL_ROWS])
     ip_list = {v.ip for v in visitors}
     ips = list(
-        IPResolution.objects.filter(Q(company=company) | Q(ip__in=ip_list)).order_by("ip")[:200]
+        IPResolution.objects.filter(Q(company=company) | Q(ip__in=ip_list)).order_by("ip")[
+            :DETAIL_ROWS
+        ]
     )
     sessions_qs = Session.objects.filter(visitor__company=company)
     sessions = list(
@@ -248,6 +255,7 @@ def company_detail(*, company_id) -> CompanyDetail:
         sessions=sessions,
         session_total=sessions_qs.count(),
         visitors=visitors,
+        visitor_total=visitors_qs.count(),
         contacts=list(company.contacts.all()),
         notes=list(company.notes.select_related("author")),
         touchpoints=list(company.touchpoints.select_related("contact", "logged_by")),

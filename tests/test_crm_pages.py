@@ -71,7 +71,7 @@ def test_company_page_queries_are_bounded(client, researcher, rep):
         services.add_note(company=company, author=rep, body="more")
     assert _queries(client, reverse("company", args=[company.pk])) == first <= 25
     page = client.get(reverse("company", args=[company.pk])).content.decode()
-    assert "latest 50 of 61 sessions" in page
+    assert "latest 25 of 61 sessions" in page
 
 
 def test_assignee_filter_me_and_nobody(client, researcher):

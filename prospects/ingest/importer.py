@@ -7,10 +7,13 @@ stored), cut the sessions of the touched visitors, write the new page views with
 sessions, and update conversions.
 """
 
+import contextlib
 import dataclasses
 import hashlib
+import queue
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +32,9 @@ MALFORMED_SAMPLES = 20
 SAMPLE_CHARS = 500
 # Visitor and page id caches are emptied past this size (memory stays flat on huge logs).
 ID_CACHE_LIMIT = 500_000
+# Parsed chunks waiting for the writer: enough to keep both busy, few enough to keep memory flat.
+PARSED_AHEAD = 2
+COUNT_KEYS = ("lines", "bots", "static", "ignored", "malformed")
 
 
 @dataclasses.dataclass
@@ -183,6 +189,58 @@ class ViewWriter:
                 known[path] = (page_id, is_goal)
 
 
+class _ParserFailed(Exception):
+    """Carries an exception raised in the parser thread over to the writer."""
+
+
+def parsed_chunks(reader: LogReader, result: ImportResult) -> Iterator[tuple[list, dict]]:
+    """(page views, running counts) per chunk of `reader`, parsed in a background thread.
+
+    Parsing is pure Python while staging mostly waits on the database (sqlite3 and psycopg2
+    release the GIL meanwhile), so the next chunk is parsed while this one is written. The
+    thread only parses: the database connection stays with the caller. A parser error is
+    raised here; if the caller stops early (its write failed), the thread is stopped too.
+    """
+    parsed: queue.Queue = queue.Queue(maxsize=PARSED_AHEAD)
+    stop = threading.Event()
+    done = object()
+
+    def hand_over(item) -> bool:
+        while not stop.is_set():
+            try:
+                parsed.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def parse() -> None:
+        scratch = ImportResult(malformed_samples=result.malformed_samples)
+        classifier = LineClassifier(scratch)
+        try:
+            for lines in reader.chunks():
+                views = classifier.classify(lines)
+                counts = {key: getattr(scratch, key) for key in COUNT_KEYS}
+                counts["bytes_read"] = reader.bytes_read
+                if not hand_over((views, counts)):
+                    return
+        except BaseException as exc:  # whatever it is, the writer's thread raises it
+            hand_over(_ParserFailed(exc))
+            return
+        hand_over(done)
+
+    thread = threading.Thread(target=parse, name="ingest-parser", daemon=True)
+    thread.start()
+    try:
+        while (item := parsed.get()) is not done:
+            if isinstance(item, _ParserFailed):
+                raise item.args[0]
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
 def ingest_file(
     source, *, name: str | None = None, progress: Callable[[ImportResult], None] | None = None
 ) -> ImportResult:
@@ -200,13 +258,18 @@ def ingest_file(
         store.start_stage()
         with LogReader(source) as reader:
             result.bytes_total = reader.bytes_total
-            classifier, writer = LineClassifier(result), ViewWriter(result)
-            for lines in reader.chunks():
-                writer.write(classifier.classify(lines))
-                result.bytes_read = reader.bytes_read
-                result.seconds = time.perf_counter() - started
-                if progress is not None:
-                    progress(result)
+            writer = ViewWriter(result)
+            # Closed explicitly, so a failed write stops the parser thread at once.
+            chunks = contextlib.closing(parsed_chunks(reader, result))
+            with chunks as parsed:
+                for views, counts in parsed:
+                    writer.write(views)
+                    # The parser runs ahead: the result shows what has been written so far.
+                    for key, value in counts.items():
+                        setattr(result, key, value)
+                    result.seconds = time.perf_counter() - started
+                    if progress is not None:
+                        progress(result)
         with transaction.atomic():
             result.pageviews = merge_stage()
             result.duplicates = writer.staged - result.pageviews
