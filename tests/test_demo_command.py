@@ -1,5 +1,6 @@
 """`manage.py demo` (what `make demo` runs) takes generated traffic through every stage."""
 
+import csv
 import io
 
 import pytest
@@ -7,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from prospects.models import Company, LogImport, PageView, Visitor
-from scoring.models import CompanyScore, ModelVersion
+from scoring.models import CompanyScore, ModelVersion, VisitorScore
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,18 @@ def test_demo_runs_every_stage_and_is_safe_to_run_again(tmp_path, settings):
         "rep",
         "admin",
     }
+
+    truth = {
+        (row["ip"], row["user_agent"]): row["archetype"]
+        for row in csv.DictReader((tmp_path / "demo" / "truth.csv").open())
+    }
+    non_converts = VisitorScore.objects.filter(visitor__converted_at__isnull=True)
+    top = non_converts.select_related("visitor").order_by("-probability")
+    top = top[: max(10, non_converts.count() // 20)]
+    kinds = [truth[s.visitor.ip, s.visitor.user_agent] for s in top]
+    # The model finds the evaluators; job seekers and blog-only readers stay out of the top 5%.
+    assert kinds.count("evaluator") > len(kinds) / 2
+    assert kinds.count("job_seeker") + kinds.count("blog_reader") < len(kinds) / 5
 
     call_command("demo", visitors=3000, days=10, seed=11, dir=tmp_path / "demo", stdout=out)
     second = LogImport.objects.order_by("-pk").first()
