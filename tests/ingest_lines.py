@@ -1,9 +1,6 @@
 """Helpers for the ingestion tests: build combined-format log lines and files."""
 
 import datetime as dt
-from pathlib import Path
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"

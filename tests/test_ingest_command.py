@@ -9,7 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from prospects.models import LogImport
-from tests.ingest_lines import DATA, line, write_log
+from tests.ingest_lines import line, write_log
+from tests.shared_data import shared_file
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def run(*args):
 
 
 def test_gzip_file_and_json_summary():
-    output = run(str(DATA / "elastic_apache_logs.log.gz"), "--json")
+    output = run(str(shared_file("elastic_apache_logs.log.gz")), "--json")
     summary = json.loads(output[-1])
     assert set(summary) >= {
         "lines",
@@ -56,7 +57,7 @@ def test_gzip_file_and_json_summary():
 
 
 def test_totals_after_a_second_file_count_everything(tmp_path):
-    run(str(DATA / "nielsbasjes_hackers-access.log"))
+    run(str(shared_file("nielsbasjes_hackers-access.log")))
     plain = write_log(tmp_path, [line("/pricing"), line("/trial/thanks", minutes=2)])
     summary = json.loads(run(str(plain), str(plain), "--json")[-1])
     assert (summary["lines"], summary["pageviews"], summary["duplicates"]) == (4, 2, 2)

@@ -6,11 +6,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prospects.ingest.parser import decode_line, parse_line
-from tests.ingest_lines import DATA
+from tests.shared_data import shared_file
 
 
 def elastic_lines():
-    with gzip.open(DATA / "elastic_apache_logs.log.gz") as handle:
+    with gzip.open(shared_file("elastic_apache_logs.log.gz")) as handle:
         return handle.read().splitlines()
 
 
@@ -42,7 +42,7 @@ def test_truncated_user_agent_keeps_what_is_there():
 
 
 def test_hackers_log_parses_and_converts_its_offset_to_utc():
-    lines = (DATA / "nielsbasjes_hackers-access.log").read_bytes().splitlines()
+    lines = (shared_file("nielsbasjes_hackers-access.log")).read_bytes().splitlines()
     hits = [parse_line(decode_line(raw)) for raw in lines]
     assert len(hits) == 3456
     assert all(hit is not None for hit in hits)
