@@ -1,7 +1,8 @@
 """The one way in for web logs: `ingest_file` streams a log into visitors, page views, sessions.
 
-Per chunk of lines: parse and classify in Python (with per-distinct-value caches), resolve
-visitor and page ids for the keys not seen yet, bulk-load the page views into a temp stage.
+Per chunk of lines: parse and classify in Python (with per-distinct-value caches; on
+PostgreSQL in a background thread, a few chunks ahead of the writes), resolve visitor and page ids
+for the keys not seen yet, bulk-load the page views into a temp stage.
 After the last chunk, in one transaction and in SQL: drop the duplicates (line hashes already
 stored), cut the sessions of the touched visitors, write the new page views with their
 sessions, and update conversions.
@@ -193,14 +194,36 @@ class _ParserFailed(Exception):
     """Carries an exception raised in the parser thread over to the writer."""
 
 
-def parsed_chunks(reader: LogReader, result: ImportResult) -> Iterator[tuple[list, dict]]:
-    """(page views, running counts) per chunk of `reader`, parsed in a background thread.
+def classified_chunks(reader: LogReader, result: ImportResult) -> Iterator[tuple[list, dict]]:
+    """(page views, running counts) per chunk of `reader`; counts go on the result by the caller.
 
-    Parsing is pure Python while staging mostly waits on the database (sqlite3 and psycopg2
-    release the GIL meanwhile), so the next chunk is parsed while this one is written. The
-    thread only parses: the database connection stays with the caller. A parser error is
+    The counts travel with their chunk, so a caller reading ahead of its writes still shows
+    what has been written so far. Malformed samples go straight onto `result`.
+    """
+    scratch = ImportResult(malformed_samples=result.malformed_samples)
+    classifier = LineClassifier(scratch)
+    for lines in reader.chunks():
+        views = classifier.classify(lines)
+        counts = {key: getattr(scratch, key) for key in COUNT_KEYS}
+        counts["bytes_read"] = reader.bytes_read
+        yield views, counts
+
+
+def parsed_chunks(
+    reader: LogReader, result: ImportResult, *, background: bool
+) -> Iterator[tuple[list, dict]]:
+    """`classified_chunks`, parsed in a background thread when `background` is true.
+
+    Parsing is pure Python while a PostgreSQL COPY mostly waits on the server (psycopg2
+    releases the GIL for the whole call), so the next chunk is parsed while this one is
+    written. Not on SQLite: its executemany releases and retakes the GIL on every row, and
+    with a parser thread waiting each retake costs a thread switch, slower than no thread.
+    The thread only parses: the database connection stays with the caller. A parser error is
     raised here; if the caller stops early (its write failed), the thread is stopped too.
     """
+    if not background:
+        yield from classified_chunks(reader, result)
+        return
     parsed: queue.Queue = queue.Queue(maxsize=PARSED_AHEAD)
     stop = threading.Event()
     done = object()
@@ -215,14 +238,9 @@ def parsed_chunks(reader: LogReader, result: ImportResult) -> Iterator[tuple[lis
         return False
 
     def parse() -> None:
-        scratch = ImportResult(malformed_samples=result.malformed_samples)
-        classifier = LineClassifier(scratch)
         try:
-            for lines in reader.chunks():
-                views = classifier.classify(lines)
-                counts = {key: getattr(scratch, key) for key in COUNT_KEYS}
-                counts["bytes_read"] = reader.bytes_read
-                if not hand_over((views, counts)):
+            for item in classified_chunks(reader, result):
+                if not hand_over(item):
                     return
         except BaseException as exc:  # whatever it is, the writer's thread raises it
             hand_over(_ParserFailed(exc))
@@ -260,7 +278,9 @@ def ingest_file(
             result.bytes_total = reader.bytes_total
             writer = ViewWriter(result)
             # Closed explicitly, so a failed write stops the parser thread at once.
-            chunks = contextlib.closing(parsed_chunks(reader, result))
+            chunks = contextlib.closing(
+                parsed_chunks(reader, result, background=store.is_postgresql())
+            )
             with chunks as parsed:
                 for views, counts in parsed:
                     writer.write(views)

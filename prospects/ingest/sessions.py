@@ -113,6 +113,9 @@ def merge_stage() -> int:
             _insert_sessions(cursor, key)
         columns = ", ".join(connection.ops.quote_name(c) for c in PAGEVIEW_COLUMNS)
         staged = ", ".join(f"s.{connection.ops.quote_name(c)}" for c in PAGEVIEW_COLUMNS)
+        # PostgreSQL: rows in line hash order fill the unique line hash index from its right
+        # edge, page after page, instead of one random descent per row (faster than the sort).
+        insert_order = "ORDER BY s.line_hash" if is_postgresql() else ""
         cursor.execute(
             f"""
             INSERT INTO {PAGEVIEW} ({columns}, session_id, time_on_page)
@@ -121,7 +124,7 @@ def merge_stage() -> int:
             JOIN {STAGE} s ON s.{key} = p.sid
             JOIN {SESSION} ses ON ses.visitor_id = p.visitor_id AND ses.started_at = p.started_at
             WHERE p.id IS NULL
-            ORDER BY s.line_hash
+            {insert_order}
             ON CONFLICT (line_hash) DO NOTHING
             """
         )
