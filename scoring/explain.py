@@ -14,6 +14,10 @@ import numpy as np
 from prospects.models.choices import FUNNEL_ORDER, Category, FunnelStage, SourceType
 
 TOP_REASONS = 3
+# Rows per prediction call. Each tree of a boosted model makes one pass over its input; a
+# block this size stays in the CPU cache across the hundred passes, where 100,000 rows
+# (36 MB) are read from memory a hundred times: scoring takes half the time (measured).
+PREDICT_BLOCK = 8192
 STAGE_LABELS = dict(FunnelStage.choices)
 
 
@@ -112,6 +116,18 @@ GROUPS = [
 ]
 
 
+def probabilities(model, X: np.ndarray) -> np.ndarray:
+    """The model's probability of converting for every row of X, computed block by block."""
+    if not len(X):
+        return np.zeros(0)
+    return np.concatenate(
+        [
+            model.predict_proba(X[i : i + PREDICT_BLOCK])[:, 1]
+            for i in range(0, len(X), PREDICT_BLOCK)
+        ]
+    )
+
+
 def explain(
     model, X: np.ndarray, names: list[str], baseline: np.ndarray, p: np.ndarray, floor: float
 ) -> list[list]:
@@ -122,35 +138,35 @@ def explain(
     than the average visitor, no researcher looks at them, and skipping them keeps rescoring
     fast.
     """
-    n = len(X)
     index = {name: i for i, name in enumerate(names)}
-    lift = np.zeros((n, len(GROUPS)))
-    explained = p >= floor
+    reasons = [[] for _ in range(len(X))]
+    explained = np.flatnonzero(p >= floor)
+    X, p = X[explained], p[explained]
+    lift = np.zeros((len(X), len(GROUPS)))
     for g, group in enumerate(GROUPS):
         main = index[group.main]
         # A reason must be something the visitor did more of than a typical visitor.
-        rows = np.flatnonzero(explained & (X[:, main] > baseline[main] + 1e-9))
+        rows = np.flatnonzero(X[:, main] > baseline[main] + 1e-9)
         if not len(rows):
             continue
-        changed = X[rows].copy()
+        changed = X[rows]
         members = [index[m] for m in group.members]
         changed[:, members] = baseline[members]
-        lift[rows, g] = p[rows] - model.predict_proba(changed)[:, 1]
+        lift[rows, g] = p[rows] - probabilities(model, changed)
     top = np.argsort(-lift, axis=1)[:, :TOP_REASONS]
-    reasons = []
-    for i in range(n):
-        row = []
-        for g in top[i]:
-            weight = lift[i, g]
+    weights = np.take_along_axis(lift, top, axis=1).tolist()
+    values = np.take_along_axis(X, np.array([index[g.main] for g in GROUPS])[top], axis=1)
+    for i, groups, row_weights, row_values in zip(
+        explained.tolist(), top.tolist(), weights, values.tolist(), strict=True
+    ):
+        for g, weight, value in zip(groups, row_weights, row_values, strict=True):
             if weight <= 0:
                 break
-            group = GROUPS[g]
-            row.append(
+            reasons[i].append(
                 {
-                    "feature": group.key,
-                    "text": group.render(X[i, index[group.main]]),
-                    "weight": round(float(weight), 4),
+                    "feature": GROUPS[g].key,
+                    "text": GROUPS[g].render(value),
+                    "weight": round(weight, 4),
                 }
             )
-        reasons.append(row)
     return reasons

@@ -1,10 +1,12 @@
 """One feature row per visitor, from behaviour strictly before conversion.
 
 Four queries do the heavy lifting in the database (visitors; page views per visitor, category
-and funnel stage; sessions; the pre-conversion size of converts' sessions) and numpy turns
-their rows into the matrix. A visitor's conversion page and everything after it never reach
-a feature: page views count only when `ts < converted_at`, sessions only when they started
-before it, and a convert's sessions are re-counted from their pre-conversion page views.
+and funnel stage; sessions; converts' page views before conversion per session, category and
+stage) and numpy turns their rows into the matrix. A visitor's conversion page and everything
+after it never reach a feature: a convert's page views count only when `ts < converted_at`
+(their rows in the everyone query are replaced by the converts query's), sessions only when
+they started before it, and a convert's sessions are re-counted from their pre-conversion
+page views.
 """
 
 from dataclasses import dataclass
@@ -83,39 +85,43 @@ def _ends_before_conversion() -> str:
     return f"{_epoch('pv.ts')} + pv.time_on_page < {_epoch('v.converted_at')}"
 
 
-def _queries(scope: str) -> tuple[str, str, str, str]:
+def _queries(scope_v: str, scope_pv: str) -> tuple[str, str, str, str]:
     pv, page = PageView._meta.db_table, Page._meta.db_table
     visitor, session = Visitor._meta.db_table, Session._meta.db_table
-    # Strictly before conversion: the goal hit itself and everything after it are left out.
-    before = "(v.converted_at IS NULL OR pv.ts < v.converted_at)"
-    visitors = f"SELECT v.id, v.converted_at IS NOT NULL FROM {visitor} v WHERE 1 = 1{scope}"
-    # Time on a page is the gap to the next hit; when that hit is the conversion, the time is
-    # known only because the visitor converted, so it is unknown here, as on any last page.
-    time = (
-        f"CASE WHEN v.converted_at IS NULL OR {_ends_before_conversion()} THEN pv.time_on_page END"
-    )
+    visitors = f"SELECT v.id, v.converted_at IS NOT NULL FROM {visitor} v WHERE 1 = 1{scope_v}"
+    category, stage = _code("p.category", CATEGORIES), _code("p.funnel_stage", FUNNEL_ORDER)
+    # Everyone's page views, without the join to the visitor that the conversion cut needs:
+    # it costs a lookup per page view, and only converts (a few percent) need the cut. Their
+    # rows here are replaced by the next-but-one query's.
     by_category = (
-        f"SELECT pv.visitor_id, {_code('p.category', CATEGORIES)}, "
-        f"{_code('p.funnel_stage', FUNNEL_ORDER)} + 1, COUNT(*), "
-        f"COALESCE(SUM({time}), 0), COUNT({time}) "
-        f"FROM {pv} pv JOIN {visitor} v ON v.id = pv.visitor_id JOIN {page} p ON p.id = pv.page_id "
-        f"WHERE {before} AND p.category <> '{FORM}'{scope} "
+        f"SELECT pv.visitor_id, {category}, {stage} + 1, COUNT(*), "
+        f"COALESCE(SUM(pv.time_on_page), 0), COUNT(pv.time_on_page) "
+        f"FROM {pv} pv JOIN {page} p ON p.id = pv.page_id "
+        f"WHERE p.category <> '{FORM}'{scope_pv} "
         f"GROUP BY pv.visitor_id, p.category, p.funnel_stage"
     )
     # Sessions come from their own (ten times smaller) table; only a convert's session can
-    # hold views from after the conversion, so those are re-counted by the next query.
+    # hold views from after the conversion, so those are re-counted from the next query.
     sessions = (
         f"SELECT s.id, s.visitor_id, s.pageview_count, {_epoch('s.started_at')}, "
         f"{_code('s.source_type', SOURCES)} "
         f"FROM {session} s JOIN {visitor} v ON v.id = s.visitor_id "
-        f"WHERE (v.converted_at IS NULL OR s.started_at < v.converted_at){scope}"
+        f"WHERE (v.converted_at IS NULL OR s.started_at < v.converted_at){scope_v}"
     )
-    converts_sessions = (
-        f"SELECT pv.session_id, COUNT(*) FROM {visitor} v JOIN {pv} pv ON pv.visitor_id = v.id "
-        f"WHERE v.converted_at IS NOT NULL AND pv.ts < v.converted_at "
-        f"AND pv.session_id IS NOT NULL{scope} GROUP BY pv.session_id"
+    # Converts' page views strictly before conversion (the goal hit and everything after it
+    # are left out), per session, category and stage; form pages (-1) count in sessions only.
+    # Time on a page is the gap to the next hit; when that hit is the conversion, the time is
+    # known only because the visitor converted, so it is unknown here, as on any last page.
+    time = f"CASE WHEN {_ends_before_conversion()} THEN pv.time_on_page END"
+    converts = (
+        f"SELECT pv.visitor_id, pv.session_id, "
+        f"CASE WHEN p.category = '{FORM}' THEN -1 ELSE {category} END, {stage} + 1, COUNT(*), "
+        f"COALESCE(SUM({time}), 0), COUNT({time}) "
+        f"FROM {visitor} v JOIN {pv} pv ON pv.visitor_id = v.id JOIN {page} p ON p.id = pv.page_id "
+        f"WHERE v.converted_at IS NOT NULL AND pv.ts < v.converted_at{scope_v} "
+        f"GROUP BY pv.visitor_id, pv.session_id, p.category, p.funnel_stage"
     )
-    return visitors, by_category, sessions, converts_sessions
+    return visitors, by_category, sessions, converts
 
 
 def _fetch(cursor, sql: str, params: list) -> list[tuple]:
@@ -140,16 +146,18 @@ def _matrix(rows: list[tuple], width: int) -> np.ndarray:
 
 def build_features(visitors=None) -> FeatureTable:
     """The feature table for the given Visitor queryset (None: every visitor), ordered by id."""
-    scope_v, params_v = _scope(visitors, "v.id")
-    visitors_sql, category_sql, session_sql, recount_sql = _queries(scope_v)
+    scope_v, params = _scope(visitors, "v.id")
+    scope_pv, _ = _scope(visitors, "pv.visitor_id")
+    visitors_sql, category_sql, session_sql, converts_sql = _queries(scope_v, scope_pv)
     with connection.cursor() as cursor:
-        visitor_rows = _fetch(cursor, visitors_sql + " ORDER BY v.id", params_v)
-        category_rows = _fetch(cursor, category_sql, params_v)
-        session_rows = _fetch(cursor, session_sql, params_v)
-        recounted = _matrix(_fetch(cursor, recount_sql, params_v), 2)
+        visitor_rows = _fetch(cursor, visitors_sql + " ORDER BY v.id", params)
+        category_rows = _matrix(_fetch(cursor, category_sql, params), 6)
+        session_rows = _fetch(cursor, session_sql, params)
+        converts_rows = _matrix(_fetch(cursor, converts_sql, params), 7)
     n = len(visitor_rows)
     ids = np.fromiter((r[0] for r in visitor_rows), dtype=np.int64, count=n)
     converted = np.fromiter((bool(r[1]) for r in visitor_rows), dtype=bool, count=n)
+    category_rows, recounted = _cut_at_conversion(ids, converted, category_rows, converts_rows)
     columns = _category_columns(ids, category_rows)
     columns.update(_session_columns(ids, session_rows, recounted, columns["pageviews"]))
     X = np.column_stack([columns[name] for name in FEATURE_NAMES]) if n else np.zeros((0, 0))
@@ -161,9 +169,22 @@ def build_features(visitors=None) -> FeatureTable:
     )
 
 
-def _category_columns(ids: np.ndarray, rows: list[tuple]) -> dict[str, np.ndarray]:
+def _cut_at_conversion(ids, converted, category_rows, converts_rows):
+    """Converts' category rows from before conversion only, and their sessions' recounts."""
+    visitor = category_rows[:, 0].astype(np.int64)
+    at = np.clip(np.searchsorted(ids, visitor), 0, max(len(ids) - 1, 0))
+    keep = ~converted[at] if len(ids) else np.zeros(len(visitor), bool)
+    before = converts_rows[converts_rows[:, 2] >= 0][:, [0, 2, 3, 4, 5, 6]]
+    rows = np.concatenate([category_rows[keep], before])
+    in_session = converts_rows[~np.isnan(converts_rows[:, 1])]
+    sessions, where = np.unique(in_session[:, 1], return_inverse=True)
+    counts = np.bincount(where, weights=in_session[:, 4], minlength=len(sessions))
+    return rows, np.column_stack([sessions, counts])
+
+
+def _category_columns(ids: np.ndarray, rows: np.ndarray) -> dict[str, np.ndarray]:
     n, k = len(ids), len(CATEGORIES)
-    visitor, category, stage, views, seconds, timed = _matrix(rows, 6).T
+    visitor, category, stage, views, seconds, timed = rows.T
     row = np.searchsorted(ids, visitor.astype(np.int64))
     cell = row * k + category.astype(np.int64)
 

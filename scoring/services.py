@@ -14,7 +14,7 @@ from prospects.models.choices import Category
 from . import selectors
 from .calibration import CalibratedModel, Calibrator, choose_method
 from .evaluation import feature_importances, model_report
-from .explain import explain
+from .explain import explain, probabilities
 from .features import build_features
 from .models import CompanyScore, ModelVersion, TrainingRun, VisitorScore
 from .registry import load_artifact, save_artifact
@@ -135,7 +135,7 @@ def score_table(version: ModelVersion, table) -> tuple[np.ndarray, np.ndarray, l
         raise ValueError(f"Model v{version.pk} was trained on other features; train a new one.")
     model = artifact["model"]
     with one_core():
-        predicted = model.predict_proba(table.X)[:, 1] if len(table) else np.zeros(0)
+        predicted = probabilities(model, table.X)
     oof_ids, oof_p = artifact["oof_visitor_ids"], artifact["oof_probability"]
     at = np.clip(np.searchsorted(oof_ids, table.visitor_ids), 0, max(len(oof_ids) - 1, 0))
     in_training = (oof_ids[at] == table.visitor_ids) if len(oof_ids) else np.zeros(0, bool)
