@@ -53,6 +53,8 @@ FOLLOW_UP_DAYS = 5
 TIMELINE_SESSIONS = 25
 # ... and this many of its latest visitors and IP addresses (a big company has thousands).
 DETAIL_ROWS = 50
+# Sessions are counted up to this many: a big company's exact total costs a scan of them all.
+SESSION_COUNT_CAP = 1000
 # Thresholds on the capacity chart, highest first.
 CAPACITY_STEPS = [Decimal(f"0.{n}") for n in range(9, 0, -1)]
 # Statuses that never appear in the queue.
@@ -208,7 +210,9 @@ class CompanyDetail:
     company: Company
     ips: list = field(default_factory=list)
     sessions: list = field(default_factory=list)
+    # Counted up to SESSION_COUNT_CAP; `session_total_capped` says the real total is larger.
     session_total: int = 0
+    session_total_capped: bool = False
     visitors: list = field(default_factory=list)
     visitor_total: int = 0
     contacts: list = field(default_factory=list)
@@ -249,11 +253,13 @@ def company_detail(*, company_id) -> CompanyDetail:
         )
         .order_by("-started_at", "-pk")[:TIMELINE_SESSIONS]
     )
+    session_total = sessions_qs.order_by()[: SESSION_COUNT_CAP + 1].count()
     return CompanyDetail(
         company=company,
         ips=ips,
         sessions=sessions,
-        session_total=sessions_qs.count(),
+        session_total=min(session_total, SESSION_COUNT_CAP),
+        session_total_capped=session_total > SESSION_COUNT_CAP,
         visitors=visitors,
         visitor_total=visitors_qs.count(),
         contacts=list(company.contacts.all()),

@@ -74,6 +74,19 @@ def test_company_page_queries_are_bounded(client, researcher, rep):
     assert "latest 25 of 61 sessions" in page
 
 
+def test_a_big_companys_session_total_is_capped(client, rep, monkeypatch):
+    monkeypatch.setattr("prospects.selectors.SESSION_COUNT_CAP", 30)
+    company = scored_company()
+    visitor = company.visitors.get()
+    start = timezone.now() - dt.timedelta(days=30)
+    for day in range(40):
+        at = start + dt.timedelta(hours=12 * day)
+        Session.objects.create(visitor=visitor, started_at=at, ended_at=at, pageview_count=1)
+    client.force_login(rep)
+    page = client.get(reverse("company", args=[company.pk])).content.decode()
+    assert "latest 25 of 30+ sessions" in page
+
+
 def test_assignee_filter_me_and_nobody(client, researcher):
     mine, free = scored_company(name="Mine Inc"), scored_company(name="Free Ltd")
     services.claim_company(company=mine, user=researcher)
