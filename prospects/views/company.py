@@ -93,34 +93,33 @@ def _claim_box(request, company):
     return render(request, "prospects/_partials/claim.html", context)
 
 
-@require_POST
-@role_required(RESEARCHER)
-def claim(request, company_id):
-    """Claim the company; HTMX requests get the refreshed claim box back."""
+def _claim_action(request, company_id, service, success: str):
+    """Run a claim service; HTMX requests get the refreshed claim box, others a redirect."""
     target = get_object_or_404(Company, pk=company_id)
     try:
-        services.claim_company(company=target, user=request.user)
-        messages.success(request, f"You have claimed {target.name}.")
+        service(company=target, user=request.user)
+        messages.success(request, success.format(target.name))
     except ServiceError as exc:
         messages.error(request, str(exc))
     if request.htmx:
         return _claim_box(request, target)
     return _back(target)
+
+
+@require_POST
+@role_required(RESEARCHER)
+def claim(request, company_id):
+    """Claim the company; HTMX requests get the refreshed claim box back."""
+    return _claim_action(request, company_id, services.claim_company, "You have claimed {}.")
 
 
 @require_POST
 @role_required(RESEARCHER, REP)
 def release(request, company_id):
     """Release the claim (its holder or an admin)."""
-    target = get_object_or_404(Company, pk=company_id)
-    try:
-        services.release_claim(company=target, user=request.user)
-        messages.success(request, f"{target.name} is free for others to claim.")
-    except ServiceError as exc:
-        messages.error(request, str(exc))
-    if request.htmx:
-        return _claim_box(request, target)
-    return _back(target)
+    return _claim_action(
+        request, company_id, services.release_claim, "{} is free for others to claim."
+    )
 
 
 @require_POST
