@@ -166,8 +166,13 @@ def run(log: Path) -> None:
     from django.core.management import call_command
 
     django.setup()
-    from prospects.ingest.importer import ImportResult, LineClassifier, clear_caches, ingest_file
-    from prospects.ingest.reader import LogReader
+    from prospects.visits.ingest.importer import (
+        ImportResult,
+        LineClassifier,
+        clear_caches,
+        ingest_file,
+    )
+    from prospects.visits.ingest.reader import LogReader
 
     result = ImportResult()
     began, cpu = time.perf_counter(), time.process_time()

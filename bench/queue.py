@@ -381,7 +381,7 @@ def main():
         )
         fill_seconds = time.perf_counter() - started
 
-        from prospects.selectors import research_queue
+        from prospects.queue.selectors import research_queue
 
         top_ids = list(research_queue(user=researcher).values_list("id", flat=True)[:9])
         from django.conf import settings

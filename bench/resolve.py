@@ -40,7 +40,7 @@ def build_zone(count: int) -> tuple[list[str], list[dict]]:
 
 def serve(records, delay, conn):
     """Child process: run the zone server until told to stop; report its query count."""
-    from prospects.identify.zone_server import ZoneServer
+    from prospects.demo.zone_server import ZoneServer
 
     with ZoneServer.from_records(records, delay=delay) as server:
         conn.send(server.port)
@@ -74,7 +74,7 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    from prospects.identify.service import resolve_pending_ips
+    from prospects.identify.services import resolve_pending_ips
     from prospects.models import Visitor
 
     call_command("migrate", verbosity=0, interactive=False)

@@ -30,6 +30,12 @@ def has_role(user, *roles: str) -> bool:
     return ADMIN in held or bool(held.intersection(roles))
 
 
+def require_role(user, *roles: str) -> None:
+    """Service guard: PermissionDenied unless the user holds one of the roles."""
+    if not has_role(user, *roles):
+        raise PermissionDenied("Your role does not allow this.")
+
+
 def role_required(*roles: str):
     """View decorator: login required, then one of the roles, else 403."""
 

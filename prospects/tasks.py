@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from prospects.identify.service import resolve_pending_ips
+from prospects.identify.services import resolve_pending_ips
 
 
 @shared_task(name="prospects.tasks.resolve_ips")

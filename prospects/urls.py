@@ -2,11 +2,14 @@
 
 from django.urls import path
 
-from .views import admin_pages, company, queue, work
+from .crm import views as company
+from .identify import views as identify
+from .queue import views as queue
+from .visits import views as visits
 
 urlpatterns = [
     path("", queue.queue, name="queue"),
-    path("my-work/", work.my_work, name="my_work"),
+    path("my-work/", company.my_work, name="my_work"),
     path("companies/<int:company_id>/", company.company, name="company"),
     path("companies/<int:company_id>/claim/", company.claim, name="company_claim"),
     path("companies/<int:company_id>/release/", company.release, name="company_release"),
@@ -21,7 +24,7 @@ urlpatterns = [
     ),
     path("companies/<int:company_id>/edit/", company.edit, name="company_edit"),
     path("companies/<int:company_id>/mark-wrong/", company.mark_wrong, name="company_mark_wrong"),
-    path("capacity/", admin_pages.capacity, name="capacity"),
-    path("imports/", admin_pages.imports, name="imports"),
-    path("identification/", admin_pages.identification, name="identification"),
+    path("capacity/", queue.capacity, name="capacity"),
+    path("imports/", visits.imports, name="imports"),
+    path("identification/", identify.identification, name="identification"),
 ]

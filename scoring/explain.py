@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from prospects.models.choices import FUNNEL_ORDER, Category, FunnelStage, SourceType
+from prospects.visits.choices import FUNNEL_ORDER, Category, FunnelStage, SourceType
 
 TOP_REASONS = 3
 # Rows per prediction call. Each tree of a boosted model makes one pass over its input; a

@@ -15,7 +15,7 @@ import numpy as np
 from django.db import connection
 
 from prospects.models import Page, PageView, Session, Visitor
-from prospects.models.choices import FUNNEL_ORDER, Category, SourceType
+from prospects.visits.choices import FUNNEL_ORDER, Category, SourceType
 
 # The trial and contact form pages are the act of converting, not research before it: in the
 # demo only converts open them, and a model given them learns the label (ROC AUC 1.0) and

@@ -1,23 +1,15 @@
-"""Reads for scoring: the active model, the threshold, what needs rescoring, version history."""
+"""Reads for scoring: the active model, what needs rescoring, version history."""
 
 from django.db.models import F, Q
 
-from prospects.models import ThresholdChange, Visitor
+from prospects.models import Visitor
 
 from .models import ModelVersion, TrainingRun
-
-DEFAULT_THRESHOLD = 0.5
 
 
 def active_version() -> ModelVersion | None:
     """The model version that scores visitors now, if any."""
     return ModelVersion.objects.filter(is_active=True).first()
-
-
-def current_threshold() -> float:
-    """The admin's capacity threshold in force (the newest change)."""
-    value = ThresholdChange.objects.values_list("value", flat=True).first()
-    return float(value) if value is not None else DEFAULT_THRESHOLD
 
 
 def visitors_to_score(version: ModelVersion, *, changed_only: bool):

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from prospects.models import PageView, Visitor
-from prospects.models.choices import Category
+from prospects.models import PageView, ThresholdChange, Visitor
+from prospects.visits.choices import Category
 
 from . import selectors
 from .calibration import CalibratedModel, Calibrator, choose_method
@@ -81,7 +81,7 @@ def _train_one_core(*, trained_by: str, folds: int, candidates) -> ModelVersion:
     model = CalibratedModel(
         fit_pipeline(candidates[best.name], X, y), Calibrator(method).fit(best.oof, y)
     )
-    report = model_report(y, oof, selectors.current_threshold())
+    report = model_report(y, oof, float(ThresholdChange.objects.current()))
     report["curves"]["calibration_method"] = method
     artifact = {
         "model": model,
@@ -193,9 +193,7 @@ def rescore_companies(version: ModelVersion, now) -> int:
     visit) is what the research queue shows; it is computed here in set-based queries and is
     as of this rescore.
     """
-    eligible = Visitor.objects.filter(
-        company__isnull=False, excluded_reason="", converted_at__isnull=True, score__isnull=False
-    )
+    eligible = Visitor.objects.eligible().filter(company__isnull=False, score__isnull=False)
     summary = {
         row["company_id"]: row
         for row in eligible.values("company_id").annotate(

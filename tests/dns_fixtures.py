@@ -2,7 +2,7 @@
 
 import pytest
 
-from prospects.identify.zone_server import ZoneServer
+from prospects.demo.zone_server import ZoneServer
 
 
 def host(ip: str, name: str, *, forward: bool = True, ttl: int = 86400) -> list[dict]:

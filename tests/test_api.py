@@ -12,8 +12,6 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from prospects import selectors
-from prospects.filters import CompanyQueueFilter
 from prospects.models import (
     Company,
     Contact,
@@ -25,6 +23,8 @@ from prospects.models import (
     Touchpoint,
     Visitor,
 )
+from prospects.queue import selectors
+from prospects.queue.filtersets import CompanyQueueFilter
 from tests.crm_fixtures import scored_company
 from tests.factories import UserFactory
 
@@ -422,7 +422,7 @@ def test_only_admins_change_the_threshold_and_the_queue_follows(researcher, admi
     client = client_for(researcher)
     assert middling.pk not in company_ids(client.get("/api/queue/"))
     assert client.post("/api/threshold/", {"value": "0.30"}).status_code == 403
-    assert selectors.current_threshold() == Decimal("0.50")
+    assert ThresholdChange.objects.current() == Decimal("0.50")
     assert client_for(admin_user).post("/api/threshold/", {"value": "1.5"}).status_code == 400
     response = client_for(admin_user).post("/api/threshold/", {"value": "0.30"})
     assert response.status_code == 201

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from prospects import services
-from prospects.ingest.importer import ingest_file
+from prospects.crm import services
 from prospects.models import Company, IdentificationOverride, IPResolution, PageView, Visitor
+from prospects.visits.ingest.importer import ingest_file
 from scoring.models import CompanyScore
 from tests.crm_fixtures import model_version
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from prospects import services
+from prospects.crm import services
 from prospects.models import Company, IdentificationOverride, Note, Session
 from scoring.models import CompanyScore
 from tests.crm_fixtures import scored_company
@@ -75,7 +75,7 @@ def test_company_page_queries_are_bounded(client, researcher, rep):
 
 
 def test_a_big_companys_session_total_is_capped(client, rep, monkeypatch):
-    monkeypatch.setattr("prospects.selectors.SESSION_COUNT_CAP", 30)
+    monkeypatch.setattr("prospects.crm.selectors.SESSION_COUNT_CAP", 30)
     company = scored_company()
     visitor = company.visitors.get()
     start = timezone.now() - dt.timedelta(days=30)

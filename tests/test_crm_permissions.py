@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from prospects import selectors, services
+from prospects.crm import services
 from prospects.management.commands.create_demo_users import DEMO_USERS
 from prospects.models import (
     Company,
@@ -17,6 +17,7 @@ from prospects.models import (
     IdentificationOverride,
     Note,
     StatusChange,
+    ThresholdChange,
     Touchpoint,
 )
 from prospects.roles import has_role
@@ -127,7 +128,7 @@ def test_only_admins_set_the_threshold(client, researcher, rep):
         client.force_login(user)
         response = client.post(reverse("capacity"), {"value": "0.10"})
         assert response.status_code == 403
-    assert selectors.current_threshold() == Decimal("0.50")
+    assert ThresholdChange.objects.current() == Decimal("0.50")
 
 
 def test_only_admins_reassign(client, researcher, rep):

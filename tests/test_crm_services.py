@@ -9,9 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
 
-from prospects import selectors, services
+from prospects.crm import selectors, services
+from prospects.crm.services import ServiceError
 from prospects.models import Company, StatusChange, ThresholdChange, Touchpoint, Visitor
-from prospects.services import ServiceError
+from prospects.queue import selectors as queue_selectors
+from prospects.queue.services import set_threshold
 from tests.crm_fixtures import scored_company
 from tests.factories import UserFactory
 
@@ -140,9 +142,9 @@ def test_snooze_needs_future_date_and_returns_to_queue_when_it_passes(researcher
     services.change_status(
         company=company, to_status="snoozed", user=researcher, snoozed_until=TOMORROW
     )
-    assert company not in selectors.research_queue(user=researcher)
+    assert company not in queue_selectors.research_queue(user=researcher)
     Company.objects.filter(pk=company.pk).update(snoozed_until=timezone.localdate())
-    assert company in selectors.research_queue(user=researcher)
+    assert company in queue_selectors.research_queue(user=researcher)
 
 
 def test_rep_cannot_do_research_moves(rep):
@@ -214,7 +216,7 @@ def test_touchpoint_moves_to_outreach_and_conversion_stays_out_of_visitors(resea
     assert company.status == "converted"
     assert Touchpoint.objects.filter(company=company, outcome="converted").count() == 1
     assert not Visitor.objects.filter(company=company, converted_at__isnull=False).exists()
-    assert company not in selectors.research_queue(user=rep)
+    assert company not in queue_selectors.research_queue(user=rep)
 
 
 def test_touchpoint_refuses_future_dates_and_other_companies_contacts(researcher, rep):
@@ -253,13 +255,13 @@ def test_update_company_name_is_no_longer_derived(researcher, rep):
 
 def test_threshold_is_admin_only_and_recorded(researcher, admin_user):
     with pytest.raises(PermissionDenied):
-        services.set_threshold(value="0.3", user=researcher)
+        set_threshold(value="0.3", user=researcher)
     with pytest.raises(ServiceError):
-        services.set_threshold(value="1.5", user=admin_user)
+        set_threshold(value="1.5", user=admin_user)
     with pytest.raises(ServiceError):
-        services.set_threshold(value="abc", user=admin_user)
-    services.set_threshold(value="0.3", user=admin_user)
-    assert selectors.current_threshold() == Decimal("0.30")
+        set_threshold(value="abc", user=admin_user)
+    set_threshold(value="0.3", user=admin_user)
+    assert ThresholdChange.objects.current() == Decimal("0.30")
     assert ThresholdChange.objects.first().changed_by == admin_user
 
 
@@ -272,7 +274,7 @@ def test_queue_excludes_dead_ends_and_ranks_by_score(researcher):
     Company.objects.filter(pk=closed.pk).update(status="disqualified")
     excluded = scored_company(0.99)
     Visitor.objects.filter(company=excluded).update(excluded_reason="isp")
-    rows = list(selectors.research_queue(user=researcher))
+    rows = list(queue_selectors.research_queue(user=researcher))
     assert rows == [best, good]
     assert rows[0].visitor_count == 1 and rows[0].pricing_views == 1
     assert rows[0].reasons[0]["text"] == "viewed pricing 3 times"
@@ -281,7 +283,9 @@ def test_queue_excludes_dead_ends_and_ranks_by_score(researcher):
 def test_queue_length_by_threshold_counts_each_step():
     scored_company(0.85)
     scored_company(0.45)
-    steps = {row["threshold"]: row["companies"] for row in selectors.queue_length_by_threshold()}
+    steps = {
+        row["threshold"]: row["companies"] for row in queue_selectors.queue_length_by_threshold()
+    }
     assert steps[Decimal("0.9")] == 0
     assert steps[Decimal("0.8")] == 1
     assert steps[Decimal("0.4")] == 2
@@ -306,8 +310,8 @@ def test_my_work_lists_claims_and_outreach(researcher, rep):
 def test_stale_claims_are_flagged(researcher):
     company = scored_company()
     services.claim_company(company=company, user=researcher)
-    assert not selectors.research_queue(user=researcher).get(pk=company.pk).is_stale
+    assert not queue_selectors.research_queue(user=researcher).get(pk=company.pk).is_stale
     old = timezone.now() - dt.timedelta(days=10)
     Company.objects.filter(pk=company.pk).update(claimed_at=old)
     StatusChange.objects.filter(company=company).update(changed_at=old)
-    assert selectors.research_queue(user=researcher).get(pk=company.pk).is_stale
+    assert queue_selectors.research_queue(user=researcher).get(pk=company.pk).is_stale

@@ -2,7 +2,7 @@
 
 import pytest
 
-from prospects.identify.service import resolve_pending_ips
+from prospects.identify.services import resolve_pending_ips
 from prospects.models import Company, IPResolution
 from tests.dns_fixtures import host
 from tests.factories import VisitorFactory

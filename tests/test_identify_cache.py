@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from prospects.identify.service import resolve_pending_ips
+from prospects.identify.services import resolve_pending_ips
 from prospects.models import IPResolution
 from tests.dns_fixtures import host
 from tests.factories import VisitorFactory

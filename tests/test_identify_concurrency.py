@@ -6,9 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 
-from prospects.identify import service
-from prospects.identify.overrides import create_override
-from prospects.identify.service import resolve_pending_ips
+from prospects.identify import services
+from prospects.identify.services import create_override, resolve_pending_ips
 from prospects.models import Company, IPResolution, Visitor
 from tests.dns_fixtures import host
 from tests.factories import VisitorFactory
@@ -74,7 +73,7 @@ def run_concurrently(count: int) -> tuple[list, list]:
 
 
 def test_two_runs_at_once_share_the_work_without_duplicates(concurrent_db, dns_server, monkeypatch):
-    monkeypatch.setattr(service, "CHUNK_SIZE", 15)
+    monkeypatch.setattr(services, "CHUNK_SIZE", 15)
     server = dns_server(zone_and_visitors(), delay=0.03)
     company = Company.objects.create(domain="override-target.com", name="Override Target")
 

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from prospects.identify.exclusions import refresh_exclusions_for_companies
-from prospects.identify.service import resolve_pending_ips
+from prospects.identify.services import resolve_pending_ips
 from prospects.models import Company, Visitor
 from tests.dns_fixtures import host
 from tests.factories import VisitorFactory

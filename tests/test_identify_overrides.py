@@ -3,8 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from prospects.identify.overrides import create_override, remove_override
-from prospects.identify.service import resolve_pending_ips
+from prospects.identify.services import create_override, remove_override, resolve_pending_ips
 from prospects.models import Company, IPResolution
 from tests.dns_fixtures import host
 from tests.factories import CompanyFactory, VisitorFactory
@@ -108,7 +107,7 @@ def test_removed_override_is_looked_up_again(dns_server):
     VisitorFactory(ip="203.0.113.30")
     override = create_override(kind="ip", value="203.0.113.30", classification="isp")
 
-    remove_override(override)
+    remove_override(override=override)
     resolve_pending_ips()
 
     row = IPResolution.objects.get(ip="203.0.113.30")

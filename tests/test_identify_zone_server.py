@@ -4,7 +4,7 @@ import json
 
 import dns.resolver
 
-from prospects.identify.zone_server import ZoneServer
+from prospects.demo.zone_server import ZoneServer
 
 
 def resolver_for(server: ZoneServer) -> dns.resolver.Resolver:

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from prospects.ingest.importer import ingest_file
 from prospects.models import LogImport
+from prospects.visits.ingest.importer import ingest_file
 from tests.factories import UserFactory
 from tests.ingest_lines import line, write_log
 

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from django.test import override_settings
 
-from prospects.ingest.importer import ingest_file
 from prospects.models import ContentRule, ConversionGoal, Page, PageView, Session, Visitor
+from prospects.visits.ingest.importer import ingest_file
+from prospects.visits.services import delete_rule, save_rule
 from tests.ingest_lines import BROWSER, FIREFOX, T0, line, write_log
 
 pytestmark = pytest.mark.django_db
@@ -141,12 +142,11 @@ def test_the_first_goal_hit_marks_the_visitor_converted(tmp_path):
 def test_editing_conversion_goals_recomputes_conversions(tmp_path):
     ingest(tmp_path, [line("/pricing"), line("/demo/booked", minutes=4)])
     assert Visitor.objects.get().converted_at is None
-    goal = ConversionGoal.objects.create(
-        name="Demo booked", pattern="/demo/booked", match_type="exact"
-    )
+    goal = ConversionGoal(name="Demo booked", pattern="/demo/booked", match_type="exact")
+    save_rule(rule=goal)
     assert Page.objects.get(path="/demo/booked").is_goal
     assert Visitor.objects.get().converted_at == T0 + dt.timedelta(minutes=4)
-    goal.delete()
+    delete_rule(rule=goal)
     assert Visitor.objects.get().converted_at is None
 
 
@@ -184,15 +184,16 @@ def test_content_rules_give_categories_and_stages(tmp_path):
 def test_editing_a_content_rule_relabels_pages(tmp_path):
     ingest(tmp_path, [line("/webinar-replay"), line("/pricing")])
     assert Page.objects.get(path="/webinar-replay").category == "other"
-    ContentRule.objects.create(
+    rule = ContentRule(
         position=5,
         match_type="regex",
         pattern=r"^/webinar",
         category="premium",
         funnel_stage="education",
     )
+    save_rule(rule=rule)
     assert Page.objects.get(path="/webinar-replay").category == "premium"
-    ContentRule.objects.filter(pattern="/pricing").get().delete()
+    delete_rule(rule=ContentRule.objects.get(pattern="/pricing"))
     assert Page.objects.get(path="/pricing").category == "other"
 
 

@@ -5,7 +5,7 @@ import gzip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prospects.ingest.parser import decode_line, parse_line
+from prospects.visits.ingest.parser import decode_line, parse_line
 from tests.shared_data import shared_file
 
 

@@ -4,10 +4,10 @@ import threading
 
 import pytest
 
-from prospects.ingest import bulk, reader
-from prospects.ingest.importer import ImportResult, ingest_file, parsed_chunks
-from prospects.ingest.reader import LogReader
 from prospects.models import PageView, Session, Visitor
+from prospects.visits.ingest import bulk, reader
+from prospects.visits.ingest.importer import ImportResult, ingest_file, parsed_chunks
+from prospects.visits.ingest.reader import LogReader
 from tests.ingest_lines import FIREFOX, line, write_log
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from prospects.ingest import bulk
-from prospects.ingest.importer import database_totals, ingest_file
 from prospects.models import Page, PageView, Session, Visitor
+from prospects.visits.ingest import bulk
+from prospects.visits.ingest.importer import database_totals, ingest_file
 from tests.ingest_lines import FIREFOX, line, write_log
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from prospects.models import PageView, Visitor
-from prospects.selectors import research_queue
+from prospects.queue.selectors import research_queue
 from scoring import services, tasks
 from scoring.models import CompanyScore, ModelVersion, VisitorScore
 from tests.factories import CompanyFactory

@@ -9,7 +9,7 @@ that does not resolve back to the address can be set by anyone who controls the 
 
 from dataclasses import dataclass, field
 
-from prospects.models.identify import Classification
+from prospects.identify.models import Classification
 
 from . import datasets, domains
 from .addresses import IPAddress, private_reason

@@ -9,8 +9,8 @@ become visitors: ingestion drops them. A blank reason means the visitor is eligi
 from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from prospects.identify.models import Classification
 from prospects.models import Company, IPResolution, Visitor
-from prospects.models.identify import Classification
 
 from .addresses import internal_network, parse_ip
 
@@ -35,6 +35,7 @@ REASONS = (
     ISP,
     HOSTING,
 )
+# The reason recorded for each of Company.DEAD_END_RELATIONSHIPS.
 _COMPANY_REASONS = {
     Company.Relationship.CUSTOMER: CUSTOMER,
     Company.Relationship.COMPETITOR: COMPETITOR,
@@ -63,7 +64,7 @@ def exclusion_reason(
         return PRIVATE
     if converted:
         return CONVERTED
-    if relationship in _COMPANY_REASONS:
+    if relationship in Company.DEAD_END_RELATIONSHIPS:
         return _COMPANY_REASONS[relationship]
     if status == Company.Status.CONVERTED:
         return SQL_COMPANY
@@ -72,7 +73,7 @@ def exclusion_reason(
 
 def stale_visitors() -> QuerySet:
     """Visitors whose reason may be out of date: new ones, and company or conversion changes."""
-    excluded_company = Q(company__relationship__in=list(_COMPANY_REASONS)) | Q(
+    excluded_company = Q(company__relationship__in=Company.DEAD_END_RELATIONSHIPS) | Q(
         company__status=Company.Status.CONVERTED
     )
     company_reasons = [*_COMPANY_REASONS.values(), SQL_COMPANY]

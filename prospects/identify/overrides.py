@@ -1,27 +1,23 @@
 """Hand overrides: "this IP / range / domain is company X" (or an ISP, hosting...).
 
-An override wins over every later lookup: `resolve_pending_ips` consults the override index
-right before it writes, and saving an override rewrites the matching IP resolutions, their
-visitors' companies and exclusion reasons at once. The most specific override wins:
-IP, then the narrowest range, then the longest domain.
+This module validates and matches overrides; `identify.services` writes them. An override wins
+over every later lookup: `resolve_pending_ips` consults the override index right before it
+writes, and saving an override rewrites the matching IP resolutions, their visitors' companies
+and exclusion reasons at once. The most specific override wins: IP, then the narrowest range,
+then the longest domain.
 """
 
 import ipaddress
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from prospects.identify.models import Classification
 from prospects.models import Company, IdentificationOverride, IPResolution
-from prospects.models.identify import Classification
 
 from .addresses import IPAddress, normalise_ip
 from .classify import Verdict
-from .companies import link_visitors
-from .exclusions import refresh_exclusions_for_ips
-from .records import OFFLINE_TTL, create_missing_resolutions, write_rows
 
 Kind = IdentificationOverride.Kind
 
@@ -45,6 +41,26 @@ def normalise_value(kind: str, value: str) -> str:
             raise ValidationError({"value": f"{value!r} is not a domain name."})
         return value
     raise ValidationError({"kind": f"Unknown override kind {kind!r}."})
+
+
+def clean_override(*, kind: str, value: str, classification: str, company: Company | None) -> str:
+    """Check an override the way every form, the API and the services do; return its value.
+
+    Raises ValidationError (by field) when the value is not of its kind, the classification is
+    missing or a business override names no company.
+    """
+    errors = {}
+    try:
+        value = normalise_value(kind, value)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if classification not in Classification.values or classification == Classification.PENDING:
+        errors["classification"] = ["An override must name a classification."]
+    elif classification == Classification.BUSINESS and company is None:
+        errors["company"] = ["A business override needs a company."]
+    if errors:
+        raise ValidationError(errors)
+    return value
 
 
 @dataclass
@@ -115,43 +131,8 @@ def override_verdict(override: IdentificationOverride, ptr_name: str = "") -> Ve
     )
 
 
-def create_override(
-    *,
-    kind: str,
-    value: str,
-    classification: str,
-    company: Company | None = None,
-    note: str = "",
-    created_by=None,
-) -> IdentificationOverride:
-    """Create (or replace) the override for (kind, value) and apply it at once."""
-    override = IdentificationOverride.objects.filter(
-        kind=kind, value=normalise_value(kind, value)
-    ).first() or IdentificationOverride(kind=kind)
-    override.value = value
-    override.classification = classification
-    override.company = company
-    override.note = note
-    override.created_by = created_by or override.created_by
-    return save_override(override)
-
-
-def save_override(override: IdentificationOverride) -> IdentificationOverride:
-    """Validate and save an override, then apply it to existing IPs and visitors."""
-    override.value = normalise_value(override.kind, override.value)
-    if override.classification == Classification.PENDING:
-        raise ValidationError({"classification": "An override must name a classification."})
-    if override.classification == Classification.BUSINESS and override.company_id is None:
-        raise ValidationError({"company": "A business override needs a company."})
-    if override.classification != Classification.BUSINESS:
-        override.company = None
-    with transaction.atomic():
-        override.save()
-        apply_override(override)
-    return override
-
-
-def _matching_rows(override: IdentificationOverride):
+def matching_rows(override: IdentificationOverride) -> list[IPResolution]:
+    """The IP resolutions an override covers, locked for update (call inside a transaction)."""
     rows = IPResolution.objects.select_for_update().order_by("pk")
     if override.kind == Kind.IP:
         return list(rows.filter(ip=override.value))
@@ -172,56 +153,3 @@ def _matching_rows(override: IdentificationOverride):
         for start in range(0, len(ids), 500)
         for row in rows.filter(pk__in=ids[start : start + 500])
     ]
-
-
-def apply_override(override: IdentificationOverride) -> int:
-    """Rewrite the IP resolutions an override covers, then their visitors; returns rows changed."""
-    now = timezone.now()
-    with transaction.atomic():
-        create_missing_resolutions()
-        index = OverrideIndex.load()
-        rows = _matching_rows(override)
-        changed = []
-        for row in rows:
-            # A more specific override (an IP inside this range) keeps winning.
-            winner = index.match(ipaddress.ip_address(row.ip), row.ptr_name) or override
-            verdict = override_verdict(winner, row.ptr_name)
-            row.classification = verdict.classification
-            row.company = (
-                winner.company if verdict.classification == Classification.BUSINESS else None
-            )
-            row.evidence = verdict.evidence
-            row.domain = verdict.domain or row.domain
-            if row.outcome in (IPResolution.Outcome.PENDING, IPResolution.Outcome.FAILED):
-                row.outcome = IPResolution.Outcome.SKIPPED
-                row.error = ""
-                row.resolved_at = now
-                row.expires_at = now + OFFLINE_TTL
-            changed.append(row)
-        write_rows(
-            changed,
-            [
-                "classification",
-                "company",
-                "evidence",
-                "domain",
-                "outcome",
-                "error",
-                "resolved_at",
-                "expires_at",
-            ],
-        )
-        ips = [row.ip for row in changed]
-        link_visitors(ips=ips)
-        refresh_exclusions_for_ips(ips)
-    return len(changed)
-
-
-def remove_override(override: IdentificationOverride) -> int:
-    """Delete an override; the IPs it covered are looked up again on the next run."""
-    with transaction.atomic():
-        rows = _matching_rows(override)
-        override.delete()
-        return IPResolution.objects.filter(pk__in=[row.pk for row in rows]).update(
-            expires_at=timezone.now(), evidence=["override removed: due for a fresh lookup"]
-        )

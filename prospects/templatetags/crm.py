@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from prospects.roles import has_role as _has_role
+from scoring.reasons import reason_texts as _reason_texts
 
 register = template.Library()
 
@@ -81,10 +82,5 @@ def duration(seconds) -> str:
 
 @register.filter
 def reason_texts(reasons) -> list[str]:
-    """The readable text of each score reason, whatever shape the scorer stored."""
-    texts = []
-    for reason in reasons or []:
-        text = reason.get("text") if isinstance(reason, dict) else reason
-        if text:
-            texts.append(str(text))
-    return texts
+    """The readable text of each score reason (scoring.reasons owns the stored shape)."""
+    return _reason_texts(reasons)

@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from prospects.demo.logs import write_demo_data
+from prospects.demo.zone_server import ZoneServer
 from prospects.identify.exclusions import refresh_exclusions
-from prospects.identify.service import resolve_pending_ips
-from prospects.identify.zone_server import ZoneServer
-from prospects.ingest.importer import ingest_file
+from prospects.identify.services import resolve_pending_ips
 from prospects.models import Company
+from prospects.visits.ingest.importer import ingest_file
 from scoring import services as scoring
 from scoring.training import NotEnoughData
 

@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from prospects.ingest.importer import ImportResult, database_totals, ingest_file
+from prospects.visits.ingest.importer import ImportResult, database_totals, ingest_file
 
 COUNT_KEYS = ("lines", "pageviews", "bots", "static", "ignored", "malformed", "duplicates")
 

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from prospects.identify.service import resolve_pending_ips
+from prospects.identify.services import resolve_pending_ips
 
 
 class Command(BaseCommand):

@@ -1,0 +1,204 @@
+"""API representations of companies and the work done on them.
+
+Input serializers only turn request data into typed values; the services decide what is
+allowed, so the API and the pages refuse the same things with the same messages.
+"""
+
+from django.core.exceptions import ObjectDoesNotExist
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from prospects.api.base import UserName
+from prospects.models import Company, Contact, IPResolution, Note, StatusChange, Touchpoint
+from prospects.visits.api.serializers import SessionSerializer
+from scoring.reasons import reason_texts
+
+
+class CompanySerializer(serializers.ModelSerializer):
+    """A company in a plain list, with its score when it has one."""
+
+    probability = serializers.FloatField(read_only=True, allow_null=True)
+    last_visit = serializers.DateTimeField(read_only=True, allow_null=True)
+    assignee = UserName(read_only=True)
+
+    class Meta:
+        model = Company
+        fields = [
+            "id",
+            "name",
+            "domain",
+            "name_is_derived",
+            "status",
+            "relationship",
+            "industry",
+            "size",
+            "disqualified_reason",
+            "snoozed_until",
+            "probability",
+            "last_visit",
+            "assignee",
+            "claimed_at",
+        ]
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    persona_hint = serializers.CharField(read_only=True)
+    created_by = UserName(read_only=True)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "name",
+            "title",
+            "persona",
+            "persona_hint",
+            "email",
+            "phone",
+            "linkedin_url",
+            "created_by",
+            "created_at",
+        ]
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    author = UserName(read_only=True)
+
+    class Meta:
+        model = Note
+        fields = ["id", "body", "author", "created_at"]
+
+
+class TouchpointSerializer(serializers.ModelSerializer):
+    logged_by = UserName(read_only=True)
+
+    class Meta:
+        model = Touchpoint
+        fields = [
+            "id",
+            "channel",
+            "contact",
+            "happened_on",
+            "outcome",
+            "summary",
+            "logged_by",
+            "created_at",
+        ]
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    changed_by = UserName(read_only=True)
+
+    class Meta:
+        model = StatusChange
+        fields = ["id", "from_status", "to_status", "reason", "changed_by", "changed_at"]
+
+
+class IPResolutionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IPResolution
+        fields = [
+            "ip",
+            "outcome",
+            "ptr_name",
+            "forward_confirmed",
+            "domain",
+            "asn",
+            "asn_name",
+            "classification",
+            "evidence",
+            "resolved_at",
+        ]
+
+
+class ScoreSerializer(serializers.Serializer):
+    probability = serializers.FloatField()
+    visitor_count = serializers.IntegerField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    model_version = serializers.CharField()
+    scored_at = serializers.DateTimeField()
+
+
+class CompanyDetailSerializer(serializers.Serializer):
+    """A company with its evidence, recent visit timeline, score and work history.
+
+    Reads the CompanyDetail that selectors.company_detail() returns.
+    """
+
+    company = CompanySerializer()
+    score = serializers.SerializerMethodField()
+    last_activity = serializers.SerializerMethodField()
+    is_stale = serializers.BooleanField(source="company.is_stale")
+    ips = IPResolutionSerializer(many=True)
+    session_total = serializers.IntegerField()
+    sessions = SessionSerializer(many=True)
+    contacts = ContactSerializer(many=True)
+    notes = NoteSerializer(many=True)
+    touchpoints = TouchpointSerializer(many=True)
+    status_changes = StatusChangeSerializer(many=True)
+
+    @extend_schema_field(ScoreSerializer(allow_null=True))
+    def get_score(self, detail):
+        try:
+            score = detail.company.score
+        except ObjectDoesNotExist:
+            return None
+        return {
+            "probability": score.probability,
+            "visitor_count": score.visitor_count,
+            "reasons": reason_texts(score.reasons),
+            "model_version": str(score.model_version),
+            "scored_at": score.scored_at,
+        }
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_last_activity(self, detail):
+        company = detail.company
+        stamps = [company.last_note_at, company.last_status_at, company.last_touch_at]
+        return max((s for s in stamps if s is not None), default=None)
+
+
+# Inputs ---------------------------------------------------------------------------------------
+
+
+class NoteInput(serializers.Serializer):
+    body = serializers.CharField(trim_whitespace=True)
+
+
+class ContactInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    persona = serializers.ChoiceField(
+        choices=Contact.Persona.choices, required=False, default=Contact.Persona.OTHER
+    )
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    linkedin_url = serializers.URLField(required=False, allow_blank=True, default="")
+
+
+class TouchpointInput(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Touchpoint.Channel.choices)
+    happened_on = serializers.DateField()
+    outcome = serializers.ChoiceField(choices=Touchpoint.Outcome.choices)
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    contact = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class StatusInput(serializers.Serializer):
+    to_status = serializers.ChoiceField(choices=Company.Status.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    snoozed_until = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class CompanyUpdateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    size = serializers.ChoiceField(choices=Company.Size.choices, required=False)
+    relationship = serializers.ChoiceField(choices=Company.Relationship.choices, required=False)
+
+
+class ReassignInput(serializers.Serializer):
+    to_user = serializers.CharField(
+        allow_null=True, help_text="Username of the new holder; null leaves it unclaimed."
+    )

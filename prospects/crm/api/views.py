@@ -1,0 +1,146 @@
+"""Company endpoints: thin callers of the CRM selectors (reads) and services (writes).
+
+Each write needs the role its service needs (``action_roles``) and the service has the last
+word: its refusal (ServiceError) answers 400 with its message, a role refusal 403.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import F
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from prospects.api.base import ServiceAPIMixin
+from prospects.crm import selectors, services
+from prospects.models import Company
+from prospects.queue.filtersets import CompanyQueueFilter
+from prospects.roles import ADMIN, ALL_ROLES, REP, RESEARCHER
+
+from . import serializers as s
+
+
+class CompanyViewSet(
+    ServiceAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """All companies (dead ends included), a company's full record, and the work done on it."""
+
+    serializer_class = s.CompanySerializer
+    filterset_class = CompanyQueueFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    action_roles = {
+        "partial_update": (RESEARCHER,),
+        "claim": (RESEARCHER,),
+        # The holder (whatever their role) or an admin; release_claim decides.
+        "release": ALL_ROLES,
+        "reassign": (ADMIN,),
+        "change_status": (RESEARCHER, REP),
+        "notes": (RESEARCHER, REP),
+        "contacts": (RESEARCHER,),
+        "touchpoints": (REP,),
+    }
+
+    def get_queryset(self):
+        companies = Company.objects.select_related("assignee").annotate(
+            probability=F("score__probability")
+        )
+        return selectors.with_last_visit(companies).order_by("name", "pk")
+
+    def company(self) -> Company:
+        """The company named in the URL, without list filters or annotations."""
+        try:
+            return Company.objects.get(pk=int(self.kwargs["pk"]))
+        except (Company.DoesNotExist, ValueError) as exc:
+            raise Http404 from exc
+
+    def refreshed(self, company) -> Response:
+        """The company as the list shows it, read after a change."""
+        row = self.get_queryset().get(pk=company.pk)
+        return Response(s.CompanySerializer(row, context=self.get_serializer_context()).data)
+
+    @extend_schema(responses=s.CompanyDetailSerializer)
+    def retrieve(self, request, pk=None):
+        try:
+            detail = selectors.company_detail(company_id=int(pk))
+        except (Company.DoesNotExist, ValueError) as exc:
+            raise Http404 from exc
+        return Response(s.CompanyDetailSerializer(detail).data)
+
+    @extend_schema(request=s.CompanyUpdateInput, responses=s.CompanySerializer)
+    def partial_update(self, request, pk=None):
+        company = self.company()
+        services.update_company(
+            company=company, user=request.user, **self.parse(s.CompanyUpdateInput)
+        )
+        return self.refreshed(company)
+
+    @extend_schema(request=None, responses=s.CompanySerializer)
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        company = services.claim_company(company=self.company(), user=request.user)
+        return self.refreshed(company)
+
+    @extend_schema(request=None, responses=s.CompanySerializer)
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        company = services.release_claim(company=self.company(), user=request.user)
+        return self.refreshed(company)
+
+    @extend_schema(request=s.ReassignInput, responses=s.CompanySerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        username = self.parse(s.ReassignInput)["to_user"]
+        to_user = None
+        if username:
+            try:
+                to_user = get_user_model().objects.get_by_natural_key(username)
+            except get_user_model().DoesNotExist as exc:
+                raise exceptions.ValidationError({"to_user": "No such user."}) from exc
+        company = services.reassign_company(
+            company=self.company(), to_user=to_user, by=request.user
+        )
+        return self.refreshed(company)
+
+    @extend_schema(request=s.StatusInput, responses={201: s.StatusChangeSerializer})
+    @action(detail=True, methods=["post"], url_path="status")
+    def change_status(self, request, pk=None):
+        change = services.change_status(
+            company=self.company(), user=request.user, **self.parse(s.StatusInput)
+        )
+        return Response(s.StatusChangeSerializer(change).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.NoteInput, responses={201: s.NoteSerializer})
+    @action(detail=True, methods=["post"])
+    def notes(self, request, pk=None):
+        note = services.add_note(
+            company=self.company(), author=request.user, **self.parse(s.NoteInput)
+        )
+        return Response(s.NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ContactInput, responses={201: s.ContactSerializer})
+    @action(detail=True, methods=["post"])
+    def contacts(self, request, pk=None):
+        contact = services.add_contact(
+            company=self.company(), user=request.user, **self.parse(s.ContactInput)
+        )
+        return Response(s.ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.TouchpointInput, responses={201: s.TouchpointSerializer})
+    @action(detail=True, methods=["post"])
+    def touchpoints(self, request, pk=None):
+        company = self.company()
+        data = self.parse(s.TouchpointInput)
+        contact_id = data.pop("contact")
+        contact = None
+        if contact_id is not None:
+            contact = company.contacts.filter(pk=contact_id).first()
+            if contact is None:
+                raise exceptions.ValidationError({"contact": "No such contact at this company."})
+        touchpoint = services.log_touchpoint(
+            company=company, user=request.user, contact=contact, **data
+        )
+        return Response(s.TouchpointSerializer(touchpoint).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,219 @@
+"""Companies behind visitors, and the research and outreach work done on them."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from prospects.visits.models import Visitor
+
+
+class CompanyQuerySet(models.QuerySet):
+    def open_for_research(self) -> "CompanyQuerySet":
+        """Companies that belong in the research queue, whatever their score.
+
+        Not a dead end (customer, competitor, excluded), not closed, not snoozed to a later
+        day, and with at least one eligible visitor.
+        """
+        eligible = Visitor.objects.eligible().filter(company=models.OuterRef("pk"))
+        return (
+            self.exclude(relationship__in=Company.DEAD_END_RELATIONSHIPS)
+            .exclude(status__in=Company.CLOSED_STATUSES)
+            .exclude(status=Company.Status.SNOOZED, snoozed_until__gt=timezone.localdate())
+            .filter(models.Exists(eligible))
+        )
+
+
+class Company(models.Model):
+    """An organisation identified from visitor IPs, unique by registrable domain."""
+
+    class Relationship(models.TextChoices):
+        PROSPECT = "prospect", "Prospect"
+        CUSTOMER = "customer", "Customer"
+        COMPETITOR = "competitor", "Competitor"
+        PARTNER = "partner", "Partner"
+        EXCLUDED = "excluded", "Excluded"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        RESEARCHING = "researching", "Researching"
+        READY = "ready", "Ready for outreach"
+        IN_OUTREACH = "in_outreach", "In outreach"
+        CONVERTED = "converted", "Converted (SQL)"
+        DISQUALIFIED = "disqualified", "Disqualified"
+        SNOOZED = "snoozed", "Snoozed"
+
+    class Size(models.TextChoices):
+        UNKNOWN = "", "Unknown"
+        S1 = "1-10", "1-10"
+        S2 = "11-50", "11-50"
+        S3 = "51-200", "51-200"
+        S4 = "201-1000", "201-1,000"
+        S5 = "1001-5000", "1,001-5,000"
+        S6 = "5000+", "5,000+"
+
+    name = models.CharField(max_length=200)
+    domain = models.CharField(max_length=253, unique=True)
+    # True while the name is the one derived from the domain; a person's edit makes it False.
+    name_is_derived = models.BooleanField(default=True)
+    relationship = models.CharField(
+        max_length=12, choices=Relationship.choices, default=Relationship.PROSPECT
+    )
+    industry = models.CharField(max_length=100, blank=True, default="")
+    size = models.CharField(max_length=10, choices=Size.choices, blank=True, default="")
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.NEW)
+    disqualified_reason = models.CharField(max_length=300, blank=True, default="")
+    snoozed_until = models.DateField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claimed_companies",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Statuses that end the work on a company: it never appears in the queue again.
+    CLOSED_STATUSES = (Status.CONVERTED, Status.DISQUALIFIED)
+    # Relationships that make a company a dead end for research (its visitors are excluded).
+    DEAD_END_RELATIONSHIPS = (Relationship.CUSTOMER, Relationship.COMPETITOR, Relationship.EXCLUDED)
+
+    objects = CompanyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "companies"
+        ordering = ["name"]
+        indexes = [
+            # The queue filters by status and assignee before ranking by score.
+            models.Index(fields=["status", "assignee"], name="company_status_assignee_idx"),
+            models.Index(fields=["relationship"], name="company_relationship_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the work on this company has ended (converted or disqualified)."""
+        return self.status in self.CLOSED_STATUSES
+
+
+class Contact(models.Model):
+    """A person at a company, with the buyer persona that tells outreach what they care about."""
+
+    class Persona(models.TextChoices):
+        COO = "coo", "COO"
+        VP_PS = "vp_ps", "VP professional services"
+        CIO = "cio", "CIO"
+        IT_MANAGER = "it_manager", "IT manager"
+        SYSADMIN = "sysadmin", "Systems administrator"
+        OTHER = "other", "Other"
+
+    # What each persona cares about, shown as a hint next to the contact.
+    PERSONA_HINTS = {
+        Persona.COO: "ROI: cost of delivery, utilisation, margin.",
+        Persona.VP_PS: "ROI and implementation: time to value, project predictability.",
+        Persona.CIO: "ROI and risk: integration with the stack, security, vendor viability.",
+        Persona.IT_MANAGER: "Implementation: rollout effort, support, training the team.",
+        Persona.SYSADMIN: "Skills: how it is installed, automated and kept running.",
+        Persona.OTHER: "Ask what they need before pitching.",
+    }
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, blank=True, default="")
+    persona = models.CharField(max_length=12, choices=Persona.choices, default=Persona.OTHER)
+    email = models.EmailField(blank=True, default="")
+    phone = models.CharField(max_length=50, blank=True, default="")
+    linkedin_url = models.URLField(blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.company})"
+
+    @property
+    def persona_hint(self) -> str:
+        """What this contact's buyer persona typically cares about."""
+        return self.PERSONA_HINTS.get(self.persona, "")
+
+
+class Note(models.Model):
+    """A researcher's or rep's timestamped note on a company."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.body[:60]
+
+
+class StatusChange(models.Model):
+    """One move of a company through the research and outreach workflow."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=14, choices=Company.Status.choices)
+    to_status = models.CharField(max_length=14, choices=Company.Status.choices)
+    reason = models.CharField(max_length=300, blank=True, default="")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.company}: {self.from_status} → {self.to_status}"
+
+
+class Touchpoint(models.Model):
+    """An outreach rep's contact with a company, and how it went."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        CALL = "call", "Phone call"
+        BLOG_COMMENT = "blog_comment", "Blog comment"
+        SOCIAL = "social", "Social"
+        INTRODUCTION = "introduction", "Introduction"
+        MEETING = "meeting", "Meeting"
+        OTHER = "other", "Other"
+
+    class Outcome(models.TextChoices):
+        NO_RESPONSE = "no_response", "No response"
+        REPLIED = "replied", "Replied"
+        MEETING_BOOKED = "meeting_booked", "Meeting booked"
+        CONVERTED = "converted", "Converted to SQL"
+        NOT_INTERESTED = "not_interested", "Not interested"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="touchpoints")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="touchpoints"
+    )
+    channel = models.CharField(max_length=14, choices=Channel.choices)
+    happened_on = models.DateField()
+    summary = models.TextField(blank=True, default="")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-happened_on", "-id"]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} with {self.company} on {self.happened_on}"

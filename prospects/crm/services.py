@@ -1,0 +1,357 @@
+"""Writes of the research and outreach workspace: claims, statuses, notes, contacts, touchpoints.
+
+Every service takes keyword arguments, runs in one transaction, locks the company row where two
+people can race, refuses with ServiceError (a ValidationError, so forms and the API show its
+message) and raises PermissionDenied when the user's role does not allow the action.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from prospects.errors import ServiceError
+from prospects.identify.exclusions import refresh_exclusions_for_companies
+from prospects.identify.models import Classification
+from prospects.identify.services import create_override
+from prospects.models import (
+    Company,
+    Contact,
+    IdentificationOverride,
+    IPResolution,
+    Note,
+    StatusChange,
+    Touchpoint,
+    Visitor,
+)
+from prospects.roles import ADMIN, REP, RESEARCHER, has_role, require_role
+
+Status = Company.Status
+
+# The workflow: which statuses each status may move to.
+TRANSITIONS = {
+    Status.NEW: {Status.RESEARCHING, Status.DISQUALIFIED, Status.SNOOZED},
+    Status.RESEARCHING: {Status.NEW, Status.READY, Status.DISQUALIFIED, Status.SNOOZED},
+    Status.READY: {Status.RESEARCHING, Status.IN_OUTREACH, Status.DISQUALIFIED, Status.SNOOZED},
+    Status.IN_OUTREACH: {Status.READY, Status.CONVERTED, Status.DISQUALIFIED, Status.SNOOZED},
+    Status.SNOOZED: {
+        Status.NEW,
+        Status.RESEARCHING,
+        Status.READY,
+        Status.IN_OUTREACH,
+        Status.DISQUALIFIED,
+    },
+    Status.DISQUALIFIED: {Status.NEW},
+    Status.CONVERTED: set(),
+}
+# Outreach reps record outcomes: these are the statuses they may move a company to.
+REP_STATUSES = {Status.IN_OUTREACH, Status.CONVERTED, Status.DISQUALIFIED, Status.SNOOZED}
+# Statuses a touchpoint moves into outreach (work has started with the company).
+PRE_OUTREACH = {Status.NEW, Status.RESEARCHING, Status.READY, Status.SNOOZED}
+EDITABLE_FIELDS = {"name", "industry", "size", "relationship"}
+NOTE_MAX_CHARS = 10_000
+
+
+def _locked(company) -> Company:
+    """The company row, locked for the rest of the transaction.
+
+    No join here: after waiting for a lock, PostgreSQL re-reads the locked row but not the
+    outer-joined one, so a joined assignee could come back empty.
+    """
+    return Company.objects.select_for_update().get(pk=company.pk)
+
+
+def _refresh(target: Company, source: Company) -> None:
+    """Copy the fresh row's fields onto the caller's instance, so it sees the change."""
+    target.refresh_from_db()
+    target.assignee = source.assignee
+
+
+def _update(company, **fields) -> None:
+    """Write fields of a locked company row (bulk update skips auto_now, so set it here)."""
+    Company.objects.filter(pk=company.pk).update(updated_at=timezone.now(), **fields)
+
+
+def _record_status(company, *, to_status, user, reason="") -> StatusChange:
+    change = StatusChange.objects.create(
+        company=company,
+        from_status=company.status,
+        to_status=to_status,
+        reason=reason,
+        changed_by=user,
+    )
+    company.status = to_status
+    return change
+
+
+def _refresh_exclusions_if_sql(company) -> None:
+    """A company that became an SQL takes its visitors out of the queue in this transaction."""
+    if company.status == Status.CONVERTED:
+        refresh_exclusions_for_companies([company.pk])
+
+
+def _who(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+@transaction.atomic
+def claim_company(*, company, user) -> Company:
+    """Give the company to the user; a new company moves to researching.
+
+    Claiming one's own claim again changes nothing; a company someone else holds is refused
+    with "already claimed by X", so of two simultaneous claims exactly one wins.
+    """
+    require_role(user, RESEARCHER)
+    locked = _locked(company)
+    if locked.assignee_id == user.pk:
+        return locked
+    if locked.assignee_id is not None:
+        raise ServiceError(f"{locked.name} is already claimed by {_who(locked.assignee)}.")
+    if locked.is_closed:
+        raise ServiceError(f"{locked.name} is {locked.get_status_display().lower()}.")
+    # Conditional update: even without row locks (SQLite) only one claimant can match.
+    now = timezone.now()
+    won = Company.objects.filter(pk=locked.pk, assignee__isnull=True).update(
+        assignee=user, claimed_at=now, updated_at=now
+    )
+    if not won:
+        raise ServiceError(f"{locked.name} was claimed by someone else a moment ago.")
+    locked.assignee = user
+    if locked.status == Status.NEW:
+        _record_status(locked, to_status=Status.RESEARCHING, user=user, reason="Claimed")
+        _update(locked, status=locked.status)
+    _refresh(company, locked)
+    return company
+
+
+@transaction.atomic
+def release_claim(*, company, user) -> Company:
+    """Give up a claim; only its holder or an admin may release it."""
+    locked = _locked(company)
+    if locked.assignee_id is None:
+        raise ServiceError(f"{locked.name} is not claimed.")
+    if locked.assignee_id != user.pk and not has_role(user, ADMIN):
+        raise PermissionDenied(f"Only {_who(locked.assignee)} or an admin can release this claim.")
+    _update(locked, assignee=None, claimed_at=None)
+    _refresh(company, Company(assignee=None))
+    return company
+
+
+@transaction.atomic
+def reassign_company(*, company, to_user, by) -> Company:
+    """Hand a company to another person (admins only); `to_user=None` leaves it unclaimed."""
+    require_role(by, ADMIN)
+    if to_user is not None and not has_role(to_user, RESEARCHER, REP):
+        raise ServiceError(f"{_who(to_user)} has no research or outreach role.")
+    locked = _locked(company)
+    _update(locked, assignee=to_user, claimed_at=timezone.now() if to_user else None)
+    _refresh(company, Company(assignee=to_user))
+    return company
+
+
+def allowed_statuses(*, user, company) -> list[Status]:
+    """The statuses this user may move the company to now, in workflow order."""
+    allowed = TRANSITIONS[Status(company.status)]
+    if not has_role(user, RESEARCHER):
+        allowed = allowed & REP_STATUSES
+    return [status for status in Status if status in allowed]
+
+
+@transaction.atomic
+def change_status(*, company, to_status, user, reason="", snoozed_until=None) -> StatusChange:
+    """Move a company along the workflow and record who moved it, when and why.
+
+    Disqualifying needs a reason; snoozing needs a future date (the company returns to the
+    queue on that date); moves the workflow does not allow are refused.
+    """
+    require_role(user, RESEARCHER, REP)
+    if to_status not in Status.values:
+        raise ServiceError(f"Unknown status {to_status!r}.")
+    to_status = Status(to_status)
+    if not has_role(user, RESEARCHER) and to_status not in REP_STATUSES:
+        raise PermissionDenied("Outreach reps can only record outreach outcomes.")
+    reason = (reason or "").strip()
+    if len(reason) > 300:
+        raise ServiceError("Keep the reason under 300 characters.")
+    locked = _locked(company)
+    if to_status not in allowed_statuses(user=user, company=locked):
+        raise ServiceError(
+            f"A company that is {locked.get_status_display().lower()} cannot move to "
+            f"{to_status.label.lower()}."
+        )
+    fields = {"status": to_status, "snoozed_until": None}
+    if to_status == Status.DISQUALIFIED:
+        if not reason:
+            raise ServiceError("Say why the company is disqualified.")
+        fields["disqualified_reason"] = reason
+    elif to_status == Status.SNOOZED:
+        if not isinstance(snoozed_until, dt.date):
+            raise ServiceError("Choose the date the company comes back to the queue.")
+        if snoozed_until <= timezone.localdate():
+            raise ServiceError("The snooze date must be in the future.")
+        fields["snoozed_until"] = snoozed_until
+        reason = reason or f"Until {snoozed_until:%Y-%m-%d}"
+    if locked.status == Status.DISQUALIFIED:
+        fields["disqualified_reason"] = ""
+    change = _record_status(locked, to_status=to_status, user=user, reason=reason)
+    _update(locked, **fields)
+    _refresh_exclusions_if_sql(locked)
+    company.refresh_from_db()
+    return change
+
+
+@transaction.atomic
+def add_note(*, company, author, body) -> Note:
+    """Add a timestamped note by its author (researchers, reps, admins)."""
+    require_role(author, RESEARCHER, REP)
+    body = (body or "").strip()
+    if not body:
+        raise ServiceError("A note cannot be empty.")
+    if len(body) > NOTE_MAX_CHARS:
+        raise ServiceError(f"Keep a note under {NOTE_MAX_CHARS:,} characters.")
+    return Note.objects.create(company=company, author=author, body=body)
+
+
+@transaction.atomic
+def add_contact(
+    *,
+    company,
+    user,
+    name,
+    title="",
+    persona=Contact.Persona.OTHER,
+    email="",
+    phone="",
+    linkedin_url="",
+) -> Contact:
+    """Add a person at the company with their buyer persona; fields are validated."""
+    require_role(user, RESEARCHER)
+    contact = Contact(
+        company=company,
+        name=(name or "").strip(),
+        title=(title or "").strip(),
+        persona=persona or Contact.Persona.OTHER,
+        email=(email or "").strip(),
+        phone=(phone or "").strip(),
+        linkedin_url=(linkedin_url or "").strip(),
+        created_by=user,
+    )
+    if contact.linkedin_url and not contact.linkedin_url.lower().startswith(
+        ("https://", "http://")
+    ):
+        raise ServiceError({"linkedin_url": "Use a web address starting with https://."})
+    _full_clean(contact, exclude=["created_by"])
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def log_touchpoint(
+    *, company, user, channel, happened_on, outcome, summary="", contact=None
+) -> Touchpoint:
+    """Record an outreach rep's touchpoint and its outcome.
+
+    The first touchpoint moves the company into outreach; the outcome "converted" makes it
+    converted (an outreach conversion, kept apart from visitors' own conversions).
+    """
+    require_role(user, REP)
+    if channel not in Touchpoint.Channel.values:
+        raise ServiceError({"channel": f"Unknown channel {channel!r}."})
+    if outcome not in Touchpoint.Outcome.values:
+        raise ServiceError({"outcome": f"Unknown outcome {outcome!r}."})
+    if not isinstance(happened_on, dt.date):
+        raise ServiceError({"happened_on": "Give the date of the touchpoint."})
+    if happened_on > timezone.localdate():
+        raise ServiceError({"happened_on": "A touchpoint cannot be in the future."})
+    if contact is not None and contact.company_id != company.pk:
+        raise ServiceError({"contact": "That contact works at another company."})
+    locked = _locked(company)
+    if locked.is_closed:
+        raise ServiceError(f"{locked.name} is {locked.get_status_display().lower()}.")
+    touchpoint = Touchpoint.objects.create(
+        company=locked,
+        contact=contact,
+        channel=channel,
+        happened_on=happened_on,
+        outcome=outcome,
+        summary=(summary or "").strip(),
+        logged_by=user,
+    )
+    if outcome == Touchpoint.Outcome.CONVERTED:
+        _record_status(
+            locked, to_status=Status.CONVERTED, user=user, reason="Outreach: converted to SQL"
+        )
+    elif locked.status in PRE_OUTREACH:
+        _record_status(locked, to_status=Status.IN_OUTREACH, user=user, reason="First touchpoint")
+    _update(locked, status=locked.status, snoozed_until=None)
+    _refresh_exclusions_if_sql(locked)
+    company.refresh_from_db()
+    return touchpoint
+
+
+@transaction.atomic
+def update_company(*, company, user, **fields) -> Company:
+    """Edit a company's name, industry, size or relationship (research staff).
+
+    A person-given name stops being derived from the domain.
+    """
+    require_role(user, RESEARCHER)
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ServiceError(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
+    locked = _locked(company)
+    for name, value in fields.items():
+        setattr(locked, name, (value or "").strip() if isinstance(value, str) else value)
+    if "name" in fields and locked.name != company.name:
+        locked.name_is_derived = False
+    _full_clean(locked, exclude=["assignee"])
+    locked.save(update_fields=[*fields, "name_is_derived", "updated_at"])
+    if "relationship" in fields:
+        # A customer, competitor or excluded company leaves the queue in this transaction.
+        refresh_exclusions_for_companies([locked.pk])
+    company.refresh_from_db()
+    return company
+
+
+# What a researcher may say a wrongly identified IP really is.
+WRONG_IDENTIFICATION_CHOICES = [
+    (c.value, c.label)
+    for c in Classification
+    if c not in (Classification.PENDING, Classification.BUSINESS)
+]
+
+
+@transaction.atomic
+def mark_identification_wrong(
+    *, company, ip, user, classification=Classification.UNKNOWN, note=""
+) -> IdentificationOverride:
+    """Say one of the company's IPs is not the company: it becomes a hand override.
+
+    The override re-labels the IP at once (its visitors leave the company) and wins over
+    every later lookup.
+    """
+    require_role(user, RESEARCHER)
+    if classification not in dict(WRONG_IDENTIFICATION_CHOICES):
+        raise ServiceError({"classification": "Choose what the address really is."})
+    belongs = (
+        Visitor.objects.filter(company=company, ip=ip).exists()
+        or IPResolution.objects.filter(company=company, ip=ip).exists()
+    )
+    if not belongs:
+        raise ServiceError({"ip": f"{ip} is not one of {company.name}'s addresses."})
+    text = (note or "").strip()[:250]
+    return create_override(
+        kind=IdentificationOverride.Kind.IP,
+        value=ip,
+        classification=classification,
+        note=f"not {company.domain}" + (f": {text}" if text else ""),
+        created_by=user,
+    )
+
+
+def _full_clean(instance, exclude):
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise ServiceError(exc.message_dict) from exc

@@ -1,4 +1,0 @@
-"""Web-log ingestion: access-log lines into visitors, page views and sessions.
-
-The one way in is `prospects.ingest.importer.ingest_file`.
-"""

@@ -1,0 +1,96 @@
+"""The research queue (ranked companies, filters, HTMX table) and the capacity page."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from prospects.errors import ServiceError
+from prospects.models import ThresholdChange
+from prospects.queue import selectors, services
+from prospects.queue.filtersets import CompanyQueueFilter
+from prospects.queue.forms import ThresholdForm
+from prospects.roles import ADMIN, REP, RESEARCHER, role_required
+
+PAGE_SIZE = 50
+
+
+@role_required(RESEARCHER, REP)
+def queue(request):
+    """Companies above the threshold; an HTMX request for the table gets only the table."""
+    threshold = ThresholdChange.objects.current()
+    rows = selectors.research_queue(user=request.user, threshold=threshold)
+    filterset = CompanyQueueFilter(request.GET or None, queryset=rows, request=request)
+    page = selectors.paginate_queue(
+        filterset.qs, user=request.user, page_number=request.GET.get("page"), per_page=PAGE_SIZE
+    )
+    context = {"filterset": filterset, "page": page, "threshold": threshold}
+    if request.htmx and request.htmx.target == "queue-table":
+        return render(request, "prospects/_partials/queue_table.html", context)
+    return render(request, "prospects/queue.html", context)
+
+
+# Geometry of the capacity chart (SVG user units).
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 640, 240, 32
+
+
+def capacity_chart(steps: list[dict], threshold, load: int) -> dict:
+    """Bar positions for queue length at each threshold, and the team-load line."""
+    top = max([row["companies"] for row in steps] + [load, 1])
+    slot = (CHART_WIDTH - 2 * CHART_PAD) / len(steps)
+    plot = CHART_HEIGHT - 2 * CHART_PAD
+    bars = []
+    for i, row in enumerate(steps):
+        height = plot * row["companies"] / top
+        bars.append(
+            {
+                **row,
+                "x": round(CHART_PAD + i * slot + slot * 0.15, 1),
+                "y": round(CHART_HEIGHT - CHART_PAD - height, 1),
+                "width": round(slot * 0.7, 1),
+                "height": round(height, 1),
+                "value_y": round(CHART_HEIGHT - CHART_PAD - height - 4, 1),
+                "label_x": round(CHART_PAD + i * slot + slot / 2, 1),
+                "current": row["threshold"] == threshold,
+            }
+        )
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "bars": bars,
+        "baseline": CHART_HEIGHT - CHART_PAD,
+        "axis_label_y": CHART_HEIGHT - CHART_PAD + 16,
+        "load_y": round(CHART_HEIGHT - CHART_PAD - plot * load / top, 1),
+        "load_label_y": round(CHART_HEIGHT - CHART_PAD - plot * load / top - 4, 1),
+        "left": CHART_PAD,
+        "right": CHART_WIDTH - CHART_PAD,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(ADMIN)
+def capacity(request):
+    """The threshold form, the queue length at each threshold and the team's load."""
+    form = ThresholdForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.set_threshold(value=form.cleaned_data["value"], user=request.user)
+        except ServiceError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(request, f"The threshold is now {change.value}.")
+            return redirect("capacity")
+    threshold = ThresholdChange.objects.current()
+    if not form.is_bound:
+        form = ThresholdForm(initial={"value": threshold})
+    steps = selectors.queue_length_by_threshold()
+    load = selectors.team_load()
+    context = {
+        "form": form,
+        "threshold": threshold,
+        "queue_now": selectors.research_queue(user=request.user, threshold=threshold).count(),
+        "steps": steps,
+        "load": load,
+        "chart": capacity_chart(steps, threshold, load["claimed"]),
+        "history": selectors.threshold_history(),
+    }
+    return render(request, "prospects/capacity.html", context, status=400 if form.errors else 200)

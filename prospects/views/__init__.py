@@ -1,1 +1,0 @@
-"""The workspace pages, one module per area: queue, company, my work, admin pages."""

@@ -1,0 +1,25 @@
+"""Visitor and page-view endpoints (read only)."""
+
+from rest_framework import viewsets
+
+from prospects.api.base import ServiceAPIMixin
+from prospects.models import PageView, Visitor
+from prospects.visits.filtersets import PageViewFilter, VisitorFilter
+
+from . import serializers as s
+
+
+class VisitorViewSet(ServiceAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """Visitors (IP and user agent pairs) with their score; filter by company."""
+
+    serializer_class = s.VisitorSerializer
+    filterset_class = VisitorFilter
+    queryset = Visitor.objects.select_related("score").order_by("-last_seen", "pk")
+
+
+class PageViewViewSet(ServiceAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """Page views with their content category and funnel stage; filter by visitor or company."""
+
+    serializer_class = s.PageViewSerializer
+    filterset_class = PageViewFilter
+    queryset = PageView.objects.select_related("page").order_by("-ts", "-pk")
