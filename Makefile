@@ -8,10 +8,11 @@ export DEBUG ?= 1
 
 .PHONY: demo test lint format bench clean
 
-$(STAMP): requirements.txt
+# The demo and the tests install the development tools too (pytest, ruff, the demo's DNS server).
+$(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
 demo: $(STAMP)

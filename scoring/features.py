@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection
 
+from leadgen.db import comparable_timestamp, epoch, seconds_after
 from prospects.models import Page, PageView, Session, Visitor
 from prospects.visits.choices import FUNNEL_ORDER, Category, SourceType
 
@@ -70,19 +71,10 @@ def _scope(visitors, column: str) -> tuple[str, list]:
     return f" AND {column} IN ({sql})", list(params)
 
 
-def _epoch(expression: str) -> str:
-    """SQL for a timestamp as seconds since 1970 (a float), on SQLite and PostgreSQL."""
-    if connection.vendor == "postgresql":
-        return f"CAST(EXTRACT(EPOCH FROM {expression}) AS double precision)"
-    # Queries always go out with a parameter list, so a literal percent sign is doubled.
-    return f"CAST(strftime('%%s', {expression}) AS REAL)"
-
-
 def _ends_before_conversion() -> str:
     """SQL: the page view's time on page ends before its visitor's conversion."""
-    if connection.vendor == "postgresql":
-        return "pv.ts + pv.time_on_page * INTERVAL '1 second' < v.converted_at"
-    return f"{_epoch('pv.ts')} + pv.time_on_page < {_epoch('v.converted_at')}"
+    ends = seconds_after("pv.ts", "pv.time_on_page")
+    return f"{ends} < {comparable_timestamp('v.converted_at')}"
 
 
 def _queries(scope_v: str, scope_pv: str) -> tuple[str, str, str, str]:
@@ -103,7 +95,7 @@ def _queries(scope_v: str, scope_pv: str) -> tuple[str, str, str, str]:
     # Sessions come from their own (ten times smaller) table; only a convert's session can
     # hold views from after the conversion, so those are re-counted from the next query.
     sessions = (
-        f"SELECT s.id, s.visitor_id, s.pageview_count, {_epoch('s.started_at')}, "
+        f"SELECT s.id, s.visitor_id, s.pageview_count, {epoch('s.started_at')}, "
         f"{_code('s.source_type', SOURCES)} "
         f"FROM {session} s JOIN {visitor} v ON v.id = s.visitor_id "
         f"WHERE (v.converted_at IS NULL OR s.started_at < v.converted_at){scope_v}"

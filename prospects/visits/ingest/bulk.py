@@ -11,6 +11,8 @@ import contextlib
 
 from django.db import connection
 
+from leadgen.db import is_postgresql
+
 # Below this many new rows the rebuild's fixed cost is not worth it.
 MIN_ROWS = 10_000
 
@@ -28,7 +30,7 @@ def rebuilt_indexes(table: str, *, enabled: bool):
         return
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if is_postgresql():
             # Deferred checks still queued would forbid altering the table: run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(
@@ -61,5 +63,5 @@ def rebuilt_indexes(table: str, *, enabled: bool):
             cursor.execute(definition)
         for name, definition in keys:
             cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
-        if connection.vendor == "postgresql":
+        if is_postgresql():
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")

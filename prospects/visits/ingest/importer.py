@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from django.db import transaction
 from django.utils import timezone
 
+from leadgen.db import is_postgresql
 from prospects.models import LogImport, PageView, Session, Visitor
 from prospects.visits import labels
 from prospects.visits.labels import PATH_MAX
@@ -279,9 +280,7 @@ def ingest_file(
             result.bytes_total = reader.bytes_total
             writer = ViewWriter(result)
             # Closed explicitly, so a failed write stops the parser thread at once.
-            chunks = contextlib.closing(
-                parsed_chunks(reader, result, background=store.is_postgresql())
-            )
+            chunks = contextlib.closing(parsed_chunks(reader, result, background=is_postgresql()))
             with chunks as parsed:
                 for views, counts in parsed:
                     writer.write(views)

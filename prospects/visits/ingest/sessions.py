@@ -11,10 +11,11 @@ at the same second are ordered by line hash, which does not depend on the import
 from django.conf import settings
 from django.db import connection
 
+from leadgen.db import epoch, is_postgresql, row_key
 from prospects.models import PageView, Session, Visitor
 
 from . import bulk as bulk_load
-from .store import PAGEVIEW_COLUMNS, STAGE, STAGE_KEY, is_postgresql
+from .store import PAGEVIEW_COLUMNS, STAGE
 
 PAGEVIEW = PageView._meta.db_table
 SESSION = Session._meta.db_table
@@ -31,11 +32,6 @@ def merge_stage() -> int:
     transaction.
     """
     gap = int(settings.LEADGEN_SESSION_GAP_SECONDS)
-    epoch = (
-        "EXTRACT(EPOCH FROM {})::bigint"
-        if is_postgresql()
-        else "CAST(strftime('%%s', {}) AS INTEGER)"
-    )
     with connection.cursor() as cursor:
         if is_postgresql():
             # Sorts, hashes and index builds of a big import in memory instead of temp files;
@@ -50,7 +46,7 @@ def merge_stage() -> int:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
         # Staged views not in the database yet (the rest are duplicates of earlier imports), once
         # per line hash; `sid` addresses the staged row.
-        key = STAGE_KEY[connection.vendor]
+        key = row_key()
         cursor.execute(
             f"CREATE TEMP TABLE ingest_new AS "
             f"SELECT MIN(s.{key}) AS sid, s.line_hash, MIN(s.visitor_id) AS visitor_id, MIN(s.ts) AS ts "
@@ -83,10 +79,10 @@ def merge_stage() -> int:
                        LEAD(e) OVER w - e AS next_gap
                 FROM (
                     SELECT sid, line_hash, CAST(NULL AS BIGINT) AS id, visitor_id, ts,
-                           {epoch.format("ts")} AS e
+                           {epoch("ts", integer=True)} AS e
                     FROM ingest_new
                     UNION ALL
-                    SELECT CAST(NULL AS BIGINT) AS sid, line_hash, id, visitor_id, ts, {epoch.format("ts")} AS e
+                    SELECT CAST(NULL AS BIGINT) AS sid, line_hash, id, visitor_id, ts, {epoch("ts", integer=True)} AS e
                     FROM {PAGEVIEW}
                     WHERE visitor_id IN (SELECT visitor_id FROM ingest_touched)
                 ) AS views

@@ -12,6 +12,7 @@ import io
 
 from django.db import connection
 
+from leadgen.db import ip_value, is_postgresql, timestamp_type
 from prospects.models import Page, PageView, Visitor
 
 PAGEVIEW_COLUMNS = (
@@ -33,14 +34,9 @@ PAGE = Page._meta.db_table
 PAGEVIEW = PageView._meta.db_table
 
 
-def is_postgresql() -> bool:
-    """Whether the default database is PostgreSQL (else SQLite)."""
-    return connection.vendor == "postgresql"
-
-
 def visitor_ids(keys: list[tuple[str, str, int]]) -> list[int]:
     """Ids of (ip, user agent, ua hash) visitors, in order, creating the ones that are missing."""
-    ip = "k.ip::inet" if is_postgresql() else "k.ip"
+    ip = ip_value("k.ip")
     return _upsert(
         "ingest_visitor_keys",
         "ip TEXT, user_agent TEXT, ua_hash BIGINT",
@@ -99,9 +95,6 @@ def _insert_many(cursor, insert: str, placeholders: str, rows: list[tuple]) -> N
 
 
 STAGE = "ingest_stage"
-# How a staged row is addressed: its rowid on SQLite, a serial column on PostgreSQL. The stage
-# is append-only; rows repeating a line hash are dropped when it is merged.
-STAGE_KEY = {"sqlite": "rowid", "postgresql": "sid"}
 
 
 def start_stage() -> None:
@@ -145,7 +138,7 @@ def drop_stage() -> None:
 
 def _stage_columns() -> list[tuple[str, str]]:
     text, big = "TEXT", "BIGINT"
-    stamp = "TIMESTAMP WITH TIME ZONE" if is_postgresql() else "TEXT"
+    stamp = timestamp_type()
     kinds = {"ts": stamp, "status": "INTEGER", "visitor_id": big, "page_id": big, "line_hash": big}
     kinds["log_import_id"] = big
     return [(connection.ops.quote_name(c), kinds.get(c, text)) for c in PAGEVIEW_COLUMNS]
