@@ -132,7 +132,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Every endpoint, the schema and docs included, needs one of the three roles.
+    "DEFAULT_PERMISSION_CLASSES": ["prospects.api.permissions.RoleForAction"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -142,6 +143,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Lead-generation engine API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["prospects.api.permissions.RoleForAction"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -175,6 +177,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Lead-generation engine.
+# Whether each pipeline stage enqueues the next when it commits (ingest → identify → rescore).
+# On by default with a broker; with Celery eager it would run DNS lookups inside an import.
+LEADGEN_PIPELINE_HAND_ON = env.bool("LEADGEN_PIPELINE_HAND_ON", default=bool(CELERY_BROKER_URL))
 # Hostnames of the vendor's own site: referrers from them are internal navigation.
 LEADGEN_SITE_DOMAINS = env.list("LEADGEN_SITE_DOMAINS", default=["northwind-software.com"])
 # A gap longer than this ends a session.

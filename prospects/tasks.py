@@ -1,11 +1,15 @@
-"""Celery tasks of the prospects app: thin wrappers over the pipeline services."""
+"""Celery tasks of the prospects app: thin wrappers over the pipeline's stages."""
 
 from celery import shared_task
 
-from prospects.identify.services import resolve_pending_ips
+from prospects import pipeline
 
 
 @shared_task(name="prospects.tasks.resolve_ips")
-def resolve_ips(all: bool = False, limit: int | None = None) -> dict:
-    """Resolve pending and expired visitor IPs; idempotent, safe to run twice at once."""
-    return resolve_pending_ips(all=all, limit=limit).as_dict()
+def resolve_ips(all: bool = False, limit: int | None = None, since: str | None = None) -> dict:
+    """Identify new, pending and expired visitor IPs, then hand on to rescoring.
+
+    Run by beat every ten minutes and handed on by each import; idempotent, safe to run twice
+    at once.
+    """
+    return pipeline.identify(all=all, limit=limit, since=since).as_dict()

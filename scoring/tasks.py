@@ -4,6 +4,8 @@ import logging
 
 from celery import shared_task
 
+from prospects import pipeline
+
 from . import selectors, services
 from .training import NotEnoughData
 
@@ -14,7 +16,7 @@ log = logging.getLogger(__name__)
 def rescore(changed_only: bool = True) -> dict:
     """Score the visitors that changed since their last score (hourly); nothing to do is fine."""
     try:
-        return services.rescore(changed_only=changed_only).as_dict()
+        return pipeline.score(changed_only=changed_only).as_dict()
     except services.NoActiveModel as exc:
         log.info("rescore skipped: %s", exc)
         return {"skipped": str(exc)}
@@ -31,4 +33,4 @@ def retrain() -> dict:
     except NotEnoughData as exc:
         log.warning("retrain refused: %s", exc)
         return {"skipped": str(exc)}
-    return {"version": version.pk, **services.rescore().as_dict()}
+    return {"version": version.pk, **pipeline.score(changed_only=False).as_dict()}

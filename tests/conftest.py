@@ -4,7 +4,14 @@ import pytest
 
 from tests.factories import UserFactory
 
-pytest_plugins = ["tests.dns_fixtures"]
+pytest_plugins = ["tests.dns_fixtures", "tests.worker_fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def no_hand_on(settings):
+    """Stages do not enqueue each other unless a test asks: with a broker set (CI's second run)
+    every committed import would otherwise leave tasks in the queue for the worker tests."""
+    settings.LEADGEN_PIPELINE_HAND_ON = False
 
 
 @pytest.fixture

@@ -43,6 +43,7 @@ PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's password
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     # The live server reads what the test writes, so the data must be committed; the
     # serialized rollback brings back the migration's roles and threshold for the next test.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

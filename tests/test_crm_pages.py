@@ -107,7 +107,6 @@ def test_content_score_and_sort_filters(client, researcher):
     assert list(rows) == [blog]
     rows = client.get(reverse("queue"), {"ordering": "score"}).context["page"].object_list
     assert list(rows) == [pricing, blog]
-    Company.objects.filter(pk=pricing.pk).update()
     now = timezone.now()
     pricing.visitors.update(last_seen=now)
     # The queue sorts on the last visit as of the last rescore, which would record this one.
@@ -211,9 +210,39 @@ def test_researcher_day_then_rep_converts(client, researcher, rep):
     )
     assert "Touchpoint logged." in response.content.decode()
     company.refresh_from_db()
-    assert company.status == "converted"
-    work = client.get(reverse("my_work"))
-    assert work.status_code == 200
+    assert (company.status, company.assignee) == ("converted", researcher)
+    moves = company.status_changes.order_by("changed_at", "id")
+    assert [(m.from_status, m.to_status, m.changed_by) for m in moves] == [
+        ("new", "researching", researcher),
+        ("researching", "ready", researcher),
+        ("ready", "converted", rep),
+    ]
+    assert list(company.notes.values_list("body", flat=True)) == ["Strong fit"]
+    touchpoint = company.touchpoints.get()
+    assert (touchpoint.contact, touchpoint.summary, touchpoint.logged_by) == (
+        contact,
+        "Trial booked",
+        rep,
+    )
+    # An SQL leaves the queue and the outreach list at once, its visitors excluded.
+    assert company.visitors.get().excluded_reason == "company already an SQL"
+    assert company not in client.get(reverse("queue")).context["page"].object_list
+    assert company not in client.get(reverse("my_work")).context["outreach"]
+
+
+def test_a_company_made_a_customer_on_its_page_leaves_the_queue_at_once(client, researcher):
+    company = scored_company()
+    client.force_login(researcher)
+    assert company in client.get(reverse("queue")).context["page"].object_list
+    response = client.post(
+        reverse("company_edit", args=[company.pk]),
+        {"name": company.name, "industry": "", "size": "", "relationship": "customer"},
+        follow=True,
+    )
+    assert "Company details saved." in response.content.decode()
+    assert company.visitors.get().excluded_reason == "customer"
+    assert company not in client.get(reverse("queue")).context["page"].object_list
+    assert not client.get(reverse("queue"), {"assignee": "nobody"}).context["page"].object_list
 
 
 def test_admin_threshold_changes_the_queue_and_is_recorded(client, admin_user):

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from prospects.models import Company, LogImport, PageView, Visitor
 from scoring.models import CompanyScore, ModelVersion, VisitorScore
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_demo_runs_every_stage_and_is_safe_to_run_again(tmp_path, settings):

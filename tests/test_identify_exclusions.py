@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 
-from prospects.identify.exclusions import refresh_exclusions_for_companies
+from prospects.crm.services import log_touchpoint, update_company
 from prospects.identify.services import resolve_pending_ips
 from prospects.models import Company, Visitor
 from tests.dns_fixtures import host
-from tests.factories import VisitorFactory
+from tests.factories import UserFactory, VisitorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,13 +88,29 @@ def test_relationship_change_is_picked_up(dns_server):
     company = Company.objects.get()
     assert reason("198.51.100.101") == ""
 
-    Company.objects.filter(pk=company.pk).update(relationship="customer")
-    assert refresh_exclusions_for_companies([company.pk]) == 1
+    researcher = UserFactory(role="researcher")
+    update_company(company=company, user=researcher, relationship="customer")
     assert reason("198.51.100.101") == "customer"
 
-    Company.objects.filter(pk=company.pk).update(relationship="prospect")
-    resolve_pending_ips()  # the scheduled run also notices
+    update_company(company=company, user=researcher, relationship="prospect")
     assert reason("198.51.100.101") == ""
+
+
+def test_a_touchpoint_that_converts_excludes_the_companys_visitors(dns_server):
+    dns_server(ZONE)
+    VisitorFactory(ip="198.51.100.101")
+    resolve_pending_ips()
+    company = Company.objects.get()
+
+    log_touchpoint(
+        company=company,
+        user=UserFactory(role="outreach rep"),
+        channel="email",
+        happened_on=dt.date.today(),
+        outcome="converted",
+    )
+
+    assert reason("198.51.100.101") == "company already an SQL"
 
 
 def test_new_visitor_on_a_cached_ip_is_linked_and_excluded(dns_server):

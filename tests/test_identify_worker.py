@@ -1,84 +1,25 @@
 """A real Celery worker consumes `resolve_ips` from the broker (CI: Redis + PostgreSQL)."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from prospects.models import Company, IPResolution, Visitor
 from prospects.tasks import resolve_ips
 from tests.dns_fixtures import host
 from tests.factories import VisitorFactory
+from tests.worker_fixtures import needs_worker, worker_output
 
-ROOT = Path(__file__).resolve().parents[1]
-
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.skipif(not os.environ.get("CELERY_BROKER_URL"), reason="needs CELERY_BROKER_URL"),
-]
+pytestmark = needs_worker
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, dns_server):
-    """A `celery worker` subprocess on the dns, celery and cpu queues, using the test database."""
-    if connection.vendor == "sqlite":
-        pytest.skip("a worker process cannot share the in-memory SQLite test database")
+def celery_worker_process(start_worker, dns_server):
+    """A worker resolving against a DNS server that knows one company and one ISP line."""
     server = dns_server(
         host("198.51.100.120", "gw.acme-consulting.com")
         + host("198.51.100.121", "dsl-121.pool.metro-fibre.net")
     )
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DEBUG": "1",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "LEADGEN_DNS_NAMESERVERS": server.nameserver,
-    }
-    if db.get("PASSWORD"):
-        env["DATABASE_URL"] = (
-            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        )
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "leadgen",
-            "worker",
-            "-Q",
-            "dns,celery,cpu",
-            "-P",
-            "solo",
-            "-c",
-            "1",
-            "--loglevel",
-            "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-n",
-            f"identify-test-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        yield worker
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(5)
+    return start_worker(LEADGEN_DNS_NAMESERVERS=server.nameserver)
 
 
 def test_worker_consumes_resolve_ips_from_the_broker(celery_worker_process):
@@ -90,10 +31,7 @@ def test_worker_consumes_resolve_ips_from_the_broker(celery_worker_process):
     try:
         data = async_result.get(timeout=90)
     except Exception:
-        celery_worker_process.terminate()
-        pytest.fail(
-            f"worker did not answer; its output:\n{celery_worker_process.communicate(timeout=20)[0]}"
-        )
+        pytest.fail(f"worker did not answer; its output:\n{worker_output(celery_worker_process)}")
 
     # The rows, not the counts: a leftover message in the queue may have resolved them first.
     assert data["companies_total"] == 1

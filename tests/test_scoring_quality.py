@@ -3,11 +3,13 @@
 import json
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from tests.shared_data import shared_file
 
 
+@pytest.mark.slow
 def test_evaluate_models_beats_the_published_baseline_on_online_shoppers():
     shoppers = shared_file("online_shoppers_intention.csv")
     out = StringIO()

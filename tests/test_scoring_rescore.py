@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from prospects.models import PageView, Visitor
-from prospects.queue.selectors import research_queue
+from prospects.queue.selectors import queue_rows
 from scoring import services, tasks
 from scoring.models import CompanyScore, ModelVersion, VisitorScore
 from tests.factories import CompanyFactory
@@ -146,6 +146,6 @@ def test_company_engagement_counts_only_eligible_visitors(trained):
     assert pricing >= 1 and premium >= 1
     assert score.last_visit == eligible_seen
     # The queue shows these figures from the score, as of this rescore.
-    row = research_queue(user=AnonymousUser(), threshold=0).get(pk=acme.pk)
+    row = queue_rows(user=AnonymousUser(), ids=[acme.pk])[0]
     assert (row.visitor_count, row.pricing_views, row.premium_views) == (2, pricing, premium)
     assert row.last_visit == eligible_seen

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -16,6 +18,7 @@ def run_manage(*args, **env_overrides):
     )
 
 
+@pytest.mark.slow
 def test_check_deploy_passes_with_production_settings():
     result = run_manage(
         "check",

@@ -56,21 +56,15 @@ ACTIVE_STATUSES = (Company.Status.RESEARCHING, Company.Status.READY, Company.Sta
 
 
 def with_last_visit(queryset: QuerySet[Company]) -> QuerySet[Company]:
-    """Annotate `last_visit` (latest eligible visitor's last_seen, live) unless already there.
+    """Annotate `last_visit`: the latest visit of the company's eligible visitors.
 
-    research_queue() rows already carry the score's `last_visit` (as of the last rescore), so
-    the queue's filters and recency sort use that one.
+    One meaning on every page, filter and endpoint: the figure the company's score stored at
+    the last rescore (the pipeline rescores minutes after an import), none for a company
+    without an eligible, scored visitor.
     """
     if "last_visit" in queryset.query.annotations:
         return queryset
-    latest = (
-        Visitor.objects.eligible()
-        .filter(company=OuterRef("pk"))
-        .order_by(F("last_seen").desc(nulls_last=True))
-    )
-    return queryset.annotate(
-        last_visit=Subquery(latest.values("last_seen")[:1], output_field=DateTimeField())
-    )
+    return queryset.annotate(last_visit=F("score__last_visit"))
 
 
 def with_activity(queryset: QuerySet[Company]) -> QuerySet[Company]:

@@ -314,6 +314,26 @@ def update_company(*, company, user, **fields) -> Company:
     return company
 
 
+@transaction.atomic
+def set_relationships(*, domains: dict[str, str]) -> int:
+    """Set companies' relationships by domain (the vendor's customer and competitor lists).
+
+    Unknown domains and relationships are skipped; the companies' visitors' exclusions are
+    refreshed in the same transaction. Returns how many companies changed.
+    """
+    changed = []
+    for relationship in Company.Relationship.values:
+        names = [domain for domain, value in domains.items() if value == relationship]
+        rows = Company.objects.filter(domain__in=names).exclude(relationship=relationship)
+        ids = list(rows.values_list("pk", flat=True))
+        Company.objects.filter(pk__in=ids).update(
+            relationship=relationship, updated_at=timezone.now()
+        )
+        changed.extend(ids)
+    refresh_exclusions_for_companies(changed)
+    return len(changed)
+
+
 # What a researcher may say a wrongly identified IP really is.
 WRONG_IDENTIFICATION_CHOICES = [
     (c.value, c.label)

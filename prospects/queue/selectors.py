@@ -4,6 +4,7 @@ Scores are read through the `score` relation (`scoring.CompanyScore`), never by 
 scoring's models, so the dependency keeps pointing from scoring to prospects.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
@@ -11,6 +12,10 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Query
 
 from prospects.crm.selectors import ACTIVE_STATUSES, with_activity
 from prospects.models import Company, ThresholdChange
+from prospects.queue.filtersets import CompanyQueueFilter
+
+# Companies per page of the queue, on the page and in the API.
+PAGE_SIZE = 50
 
 # Thresholds on the capacity chart, highest first.
 CAPACITY_STEPS = [Decimal(f"0.{n}") for n in range(9, 0, -1)]
@@ -21,20 +26,34 @@ def _queue_base() -> QuerySet[Company]:
     return Company.objects.open_for_research().filter(score__isnull=False)
 
 
-def research_queue(*, user, threshold=None) -> QuerySet[Company]:
-    """Companies at or above the threshold, best first, annotated for the queue table.
+def research_queue(*, threshold=None) -> QuerySet[Company]:
+    """Companies at or above the threshold (default: the one in force), best first.
 
-    Each row carries `probability`, `reasons`, `model_version_id`, `visitor_count` (eligible
-    visitors), `last_visit`, `pricing_views`, `premium_views`, `is_mine`, `is_stale` and the
-    `assignee` joined in; the whole page is one query plus the paginator's count. The visitor
-    count, page views and last visit are the score's engagement summary, as of the last
-    rescore (a live count over every visitor's page views is too slow for the queue).
+    Lean rows for filtering, counting and paging: `probability` and `last_visit` (the score's,
+    as of the last rescore, which is what "last visit" means on every page and endpoint) are
+    annotated for the filters and the sort; `queue_page` adds the table's annotations to the
+    rows of one page only.
     """
     if threshold is None:
         threshold = ThresholdChange.objects.current()
-    queryset = (
+    return (
         _queue_base()
         .filter(score__probability__gte=float(threshold))
+        .annotate(probability=F("score__probability"), last_visit=F("score__last_visit"))
+        .order_by(F("score__probability").desc(), "pk")
+    )
+
+
+def queue_rows(*, user, ids) -> list[Company]:
+    """The queue table's rows for these company ids, in that order, in one query.
+
+    Each row carries `probability`, `reasons`, `model_version_id`, `visitor_count` (eligible
+    visitors), `last_visit`, `pricing_views`, `premium_views`, `is_mine`, `is_stale` and the
+    `assignee` joined in. The visitor count, page views and last visit are the score's
+    engagement summary, as of the last rescore (a live count is too slow for the queue).
+    """
+    rows = with_activity(
+        Company.objects.filter(pk__in=ids)
         .select_related("assignee")
         .annotate(
             probability=F("score__probability"),
@@ -48,22 +67,36 @@ def research_queue(*, user, threshold=None) -> QuerySet[Company]:
                 Q(assignee_id=user.pk) if user.pk else Q(pk__in=[]), output_field=BooleanField()
             ),
         )
-        .order_by(F("score__probability").desc(), "pk")
-    )
-    return with_activity(queryset)
+    ).in_bulk()
+    return [rows[pk] for pk in ids if pk in rows]
 
 
-def paginate_queue(queryset: QuerySet[Company], *, user, page_number, per_page: int = 50) -> Page:
-    """One page of a (filtered) research_queue(), in three queries whatever the queue's size.
+@dataclass
+class QueuePage:
+    """One page of the filtered queue: the filterset (with its errors), the page, the threshold."""
 
-    The count and the page's ids come from the lean query; the row annotations are computed
-    for the page's rows only (SQLite would otherwise compute them for every row it sorts).
+    filterset: CompanyQueueFilter
+    page: Page
+    threshold: Decimal
+
+
+def queue_page(*, request, per_page: int = PAGE_SIZE) -> QueuePage:
+    """The queue as the page and the API show it: the request's filters, sort and page number.
+
+    One path for both, so a filter means the same everywhere. Three queries whatever the
+    queue's size: the count and the page's ids from the lean rows, then the page's rows.
+    Invalid filter values are left out and reported on `filterset.errors`.
     """
-    page = Paginator(queryset.values_list("pk", flat=True), per_page).get_page(page_number)
-    ids = list(page.object_list)
-    rows = research_queue(user=user, threshold=0).filter(pk__in=ids).in_bulk()
-    page.object_list = [rows[pk] for pk in ids if pk in rows]
-    return page
+    threshold = ThresholdChange.objects.current()
+    filterset = CompanyQueueFilter(
+        request.GET or None,
+        queryset=research_queue(threshold=threshold),
+        request=request,
+    )
+    ids = filterset.qs.values_list("pk", flat=True)
+    page = Paginator(ids, per_page).get_page(request.GET.get("page"))
+    page.object_list = queue_rows(user=request.user, ids=list(page.object_list))
+    return QueuePage(filterset=filterset, page=page, threshold=threshold)
 
 
 def queue_length_by_threshold() -> list[dict]:

@@ -7,23 +7,15 @@ from django.views.decorators.http import require_http_methods
 from prospects.errors import ServiceError
 from prospects.models import ThresholdChange
 from prospects.queue import selectors, services
-from prospects.queue.filtersets import CompanyQueueFilter
 from prospects.queue.forms import ThresholdForm
 from prospects.roles import ADMIN, REP, RESEARCHER, role_required
-
-PAGE_SIZE = 50
 
 
 @role_required(RESEARCHER, REP)
 def queue(request):
     """Companies above the threshold; an HTMX request for the table gets only the table."""
-    threshold = ThresholdChange.objects.current()
-    rows = selectors.research_queue(user=request.user, threshold=threshold)
-    filterset = CompanyQueueFilter(request.GET or None, queryset=rows, request=request)
-    page = selectors.paginate_queue(
-        filterset.qs, user=request.user, page_number=request.GET.get("page"), per_page=PAGE_SIZE
-    )
-    context = {"filterset": filterset, "page": page, "threshold": threshold}
+    result = selectors.queue_page(request=request)
+    context = {"filterset": result.filterset, "page": result.page, "threshold": result.threshold}
     if request.htmx and request.htmx.target == "queue-table":
         return render(request, "prospects/_partials/queue_table.html", context)
     return render(request, "prospects/queue.html", context)
@@ -87,7 +79,7 @@ def capacity(request):
     context = {
         "form": form,
         "threshold": threshold,
-        "queue_now": selectors.research_queue(user=request.user, threshold=threshold).count(),
+        "queue_now": selectors.research_queue(threshold=threshold).count(),
         "steps": steps,
         "load": load,
         "chart": capacity_chart(steps, threshold, load["claimed"]),

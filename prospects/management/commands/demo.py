@@ -9,13 +9,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from prospects import pipeline
+from prospects.crm.services import set_relationships
 from prospects.demo.logs import write_demo_data
 from prospects.demo.zone_server import ZoneServer
-from prospects.identify.exclusions import refresh_exclusions
-from prospects.identify.services import resolve_pending_ips
 from prospects.models import Company
-from prospects.visits.ingest.importer import ingest_file
-from scoring import services as scoring
 from scoring.training import NotEnoughData
 
 DEMO_DIR = settings.BASE_DIR / "var" / "demo"
@@ -61,39 +59,8 @@ class Command(BaseCommand):
         else:
             self.done(started, f"reusing {log}")
 
-        started = self.stage("2/6 ingest")
-        result = ingest_file(str(log))
-        self.done(
-            started,
-            f"{result.lines:,} lines: {result.pageviews:,} page views, {result.bots:,} bot hits, "
-            f"{result.static:,} assets, {result.malformed} malformed, "
-            f"{result.duplicates:,} duplicates skipped",
-        )
-
-        started = self.stage("3/6 identify companies (reverse DNS against the demo zone)")
         with ZoneServer.from_file(zone) as server:
-            resolved = resolve_pending_ips(nameservers=[server.nameserver])
-        self._mark_relationships(zone)
-        self.done(
-            started,
-            f"{resolved.resolved:,} IPs: {resolved.business:,} business, {resolved.isp:,} ISP, "
-            f"{resolved.hosting:,} hosting, {resolved.education:,} education, "
-            f"{resolved.unknown:,} unknown; {Company.objects.count():,} companies",
-        )
-
-        started = self.stage("4/6 train and calibrate the conversion model")
-        try:
-            version = scoring.train_model(trained_by="make demo")
-        except NotEnoughData as exc:
-            self.stdout.write(self.style.WARNING(f"   not trained: {exc}"))
-        else:
-            self.done(
-                started,
-                f"{version.algorithm}: ROC AUC {version.roc_auc:.3f}, PR AUC {version.pr_auc:.3f}",
-            )
-            started = self.stage("5/6 score visitors and companies")
-            scored = scoring.rescore()
-            self.done(started, f"{scored.visitors:,} visitors, {scored.companies:,} companies")
+            self._run_pipeline(log, zone, server.nameserver)
 
         self.stage("6/6 demo users")
         call_command("create_demo_users", stdout=self.stdout)
@@ -101,10 +68,39 @@ class Command(BaseCommand):
             self.style.SUCCESS("\nOpen http://127.0.0.1:8000/ and log in with a user above.")
         )
 
+    def _run_pipeline(self, log: Path, zone: Path, nameserver: str) -> None:
+        """The pipeline's stages in their order, reporting each; customers flagged after identify."""
+        started = self.stage("2/6 ingest")
+        for stage, result in pipeline.run([str(log)], nameservers=[nameserver], train=True):
+            if stage == "ingest":
+                self.done(
+                    started,
+                    f"{result.lines:,} lines: {result.pageviews:,} page views, "
+                    f"{result.bots:,} bot hits, {result.static:,} assets, "
+                    f"{result.malformed} malformed, {result.duplicates:,} duplicates skipped",
+                )
+                started = self.stage("3/6 identify companies (reverse DNS against the demo zone)")
+            elif stage == "identify":
+                self._mark_relationships(zone)
+                self.done(
+                    started,
+                    f"{result.resolved:,} IPs: {result.business:,} business, {result.isp:,} ISP, "
+                    f"{result.hosting:,} hosting, {result.education:,} education, "
+                    f"{result.unknown:,} unknown; {Company.objects.count():,} companies",
+                )
+                started = self.stage("4/6 train and calibrate the conversion model")
+            elif stage == "train" and isinstance(result, NotEnoughData):
+                self.stdout.write(self.style.WARNING(f"   not trained: {result}"))
+            elif stage == "train":
+                self.done(
+                    started,
+                    f"{result.algorithm}: ROC AUC {result.roc_auc:.3f}, PR AUC {result.pr_auc:.3f}",
+                )
+                started = self.stage("5/6 score visitors and companies")
+            elif stage == "score":
+                self.done(started, f"{result.visitors:,} visitors, {result.companies:,} companies")
+
     def _mark_relationships(self, zone: Path) -> None:
         """Flag the demo's customers and competitors, as the vendor's team would on day one."""
         relationships = json.loads(zone.read_text()).get("relationships", {})
-        for relationship in (Company.Relationship.CUSTOMER, Company.Relationship.COMPETITOR):
-            domains = [d for d, r in relationships.items() if r == relationship]
-            Company.objects.filter(domain__in=domains).update(relationship=relationship)
-        refresh_exclusions()
+        set_relationships(domains=relationships)

@@ -6,7 +6,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from prospects.visits.ingest.importer import ImportResult, database_totals, ingest_file
+from prospects import pipeline
+from prospects.visits.ingest.importer import ImportResult, database_totals
 
 COUNT_KEYS = ("lines", "pageviews", "bots", "static", "ignored", "malformed", "duplicates")
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         totals = dict.fromkeys(COUNT_KEYS, 0)
         bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
         for path in options["paths"]:
-            result = ingest_file(path, progress=bar.update if bar else None)
+            result = pipeline.ingest(path, progress=bar.update if bar else None)
             if bar:
                 bar.finish()
             for key in COUNT_KEYS:

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from prospects.identify.services import resolve_pending_ips
+from prospects import pipeline
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["limit"] is not None and options["limit"] < 1:
             raise CommandError("--limit must be a positive number.")
-        result = resolve_pending_ips(all=options["all"], limit=options["limit"])
+        result = pipeline.identify(all=options["all"], limit=options["limit"])
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict(), sort_keys=True))
             return

@@ -1,7 +1,7 @@
 """Queue and threshold endpoints: the research queue as the page shows it, and capacity."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
 
 from prospects.api.base import ServiceAPIMixin
@@ -13,16 +13,22 @@ from prospects.roles import ADMIN
 from . import serializers as s
 
 
-class QueueViewSet(ServiceAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The research queue at the current threshold, filtered exactly like the queue page."""
+class QueueViewSet(ServiceAPIMixin, viewsets.GenericViewSet):
+    """The research queue at the current threshold, through the queue page's own selector."""
 
     serializer_class = s.QueueCompanySerializer
+    # Declared for the schema's parameters; queue_page applies the filters.
     filterset_class = CompanyQueueFilter
+    queryset = Company.objects.none()
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no real user
-            return Company.objects.none()
-        return selectors.research_queue(user=self.request.user)
+    def list(self, request):
+        result = selectors.queue_page(request=request)
+        if result.filterset.errors:
+            raise exceptions.ValidationError(result.filterset.errors)
+        paginator = self.paginator
+        paginator.request, paginator.page = request, result.page
+        data = self.get_serializer(result.page.object_list, many=True).data
+        return paginator.get_paginated_response(data)
 
 
 class ThresholdViewSet(ServiceAPIMixin, viewsets.ViewSet):

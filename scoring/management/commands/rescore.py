@@ -4,7 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from scoring.services import NoActiveModel, rescore
+from prospects import pipeline
+from scoring.services import NoActiveModel
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, changed_only: bool, json: bool, **options):
         try:
-            result = rescore(changed_only=changed_only)
+            result = pipeline.score(changed_only=changed_only)
         except NoActiveModel as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(

@@ -1,0 +1,126 @@
+"""Every route in the URL configuration needs a login and the right role.
+
+The routes are read from the resolver, as NetBox's view tests do, so a page or endpoint added
+without an entry in ROUTES fails here until someone decides who may use it.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.crm_fixtures import model_version, scored_company
+
+pytestmark = pytest.mark.django_db
+
+WORK = {"researcher", "rep", "admin_user"}
+RESEARCH = {"researcher", "admin_user"}
+OUTREACH = {"rep", "admin_user"}
+ADMIN = {"admin_user"}
+ROLES = ["researcher", "rep", "admin_user", "outsider"]
+
+# Route name: (method, the roles that may use it). Format-suffix twins share their entry.
+ROUTES = {
+    "queue": ("get", WORK),
+    "my_work": ("get", WORK),
+    "company": ("get", WORK),
+    "company_claim": ("post", RESEARCH),
+    "company_release": ("post", WORK),
+    "company_reassign": ("post", ADMIN),
+    "company_status": ("post", WORK),
+    "company_note": ("post", WORK),
+    "company_contact": ("post", RESEARCH),
+    "company_touchpoint": ("post", OUTREACH),
+    "company_edit": ("post", RESEARCH),
+    "company_mark_wrong": ("post", RESEARCH),
+    "capacity": ("get", ADMIN),
+    "imports": ("get", ADMIN),
+    "identification": ("get", ADMIN),
+    "scoring:model": ("get", ADMIN),
+    "scoring:version": ("get", ADMIN),
+    "scoring:activate": ("post", ADMIN),
+    "api-root": ("get", WORK),
+    "api-schema": ("get", WORK),
+    "api-docs": ("get", WORK),
+    "api-queue-list": ("get", WORK),
+    "api-company-list": ("get", WORK),
+    "api-company-detail": ("get", WORK),
+    "api-company-claim": ("post", RESEARCH),
+    "api-company-release": ("post", WORK),
+    "api-company-reassign": ("post", ADMIN),
+    "api-company-change-status": ("post", WORK),
+    "api-company-notes": ("post", WORK),
+    "api-company-contacts": ("post", RESEARCH),
+    "api-company-touchpoints": ("post", OUTREACH),
+    "api-visitor-list": ("get", WORK),
+    "api-visitor-detail": ("get", WORK),
+    "api-pageview-list": ("get", WORK),
+    "api-pageview-detail": ("get", WORK),
+    "api-threshold-list": ("get", WORK),
+}
+# Open by design: signing in and out, and the API's token exchange (it checks the password).
+PUBLIC = {"login", "logout", "api-token"}
+
+
+def _named_routes(patterns, prefix="", namespace=""):
+    """(namespaced name, route) of every URL pattern under `patterns`."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin":  # Django admin checks staff status itself
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _named_routes(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}{pattern.name}" if pattern.name else None
+            yield name, prefix + str(pattern.pattern)
+
+
+def _url(name, objects) -> str:
+    route = dict(_named_routes(get_resolver().url_patterns))[name]
+    if "company_id" in route:
+        return reverse(name, kwargs={"company_id": objects["company"].pk})
+    if "<int:pk>" in route:
+        return reverse(name, kwargs={"pk": objects["version"].pk})
+    if "(?P<pk>" in route:
+        key = "visitor" if "visitor" in name else "pageview" if "pageview" in name else "company"
+        return reverse(name, kwargs={"pk": objects[key].pk})
+    return reverse(name)
+
+
+@pytest.fixture
+def objects():
+    company = scored_company()
+    visitor = company.visitors.get()
+    return {
+        "company": company,
+        "visitor": visitor,
+        "pageview": visitor.pageviews.first(),
+        "version": model_version(),
+    }
+
+
+def test_every_route_declares_who_may_use_it():
+    names = {name for name, _route in _named_routes(get_resolver().url_patterns)}
+    assert None not in names, "every route needs a name"
+    assert names - PUBLIC == set(ROUTES)
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_anonymous_visitors_are_refused(client, objects, name):
+    method, _roles = ROUTES[name]
+    response = getattr(client, method)(_url(name, objects))
+    if name.startswith("api-"):
+        assert response.status_code in (401, 403)
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_its_routes(client, request, objects, role):
+    client.force_login(request.getfixturevalue(role))
+    refused = set()
+    for name, (method, _roles) in ROUTES.items():
+        response = getattr(client, method)(_url(name, objects))
+        assert response.status_code < 500, (name, response.status_code)
+        if response.status_code in (401, 403):
+            refused.add(name)
+    assert refused == {name for name, (_m, roles) in ROUTES.items() if role not in roles}
