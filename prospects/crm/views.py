@@ -114,22 +114,36 @@ def release(request, company_id):
     )
 
 
+def _submit(request, company_id, *, form_name: str, form, run):
+    """Validate a POSTed form and run its service: `run(cleaned_data)` returns the success message.
+
+    A success flashes the message and goes back to the company page; a bad value or a
+    service's refusal shows the page again with the form's errors (400).
+    """
+    if form.is_valid():
+        try:
+            message = run(form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect("company", company_id=company_id)
+    return _page(request, _detail(company_id), status=400, **{form_name: form})
+
+
 @require_POST
 @role_required(ADMIN)
 def reassign(request, company_id):
     """Hand the company to someone else (admins)."""
     target = get_object_or_404(Company, pk=company_id)
-    form = ReassignForm(request.POST)
-    if not form.is_valid():
-        return _page(request, _detail(company_id), status=400, reassign_form=form)
-    to_user = form.cleaned_data["to_user"]
-    try:
-        services.reassign_company(company=target, to_user=to_user, by=request.user)
-    except ServiceError as exc:
-        _form_error(form, exc)
-        return _page(request, _detail(company_id), status=400, reassign_form=form)
-    messages.success(request, f"{target.name} is now with {to_user or 'nobody'}.")
-    return _back(target)
+
+    def run(data):
+        services.reassign_company(company=target, to_user=data["to_user"], by=request.user)
+        return f"{target.name} is now with {data['to_user'] or 'nobody'}."
+
+    return _submit(
+        request, company_id, form_name="reassign_form", form=ReassignForm(request.POST), run=run
+    )
 
 
 @require_POST
@@ -137,16 +151,14 @@ def reassign(request, company_id):
 def change_status(request, company_id):
     """Move the company along the workflow."""
     target = get_object_or_404(Company, pk=company_id)
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.change_status(company=target, user=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, f"{target.name} is now {target.get_status_display()}.")
-            return _back(target)
-    return _page(request, _detail(company_id), status=400, status_form=form)
+
+    def run(data):
+        services.change_status(company=target, user=request.user, **data)
+        return f"{target.name} is now {target.get_status_display()}."
+
+    return _submit(
+        request, company_id, form_name="status_form", form=StatusForm(request.POST), run=run
+    )
 
 
 @require_POST
@@ -180,16 +192,14 @@ def add_note(request, company_id):
 def add_contact(request, company_id):
     """Add a contact with a buyer persona."""
     target = get_object_or_404(Company, pk=company_id)
-    form = ContactForm(request.POST)
-    if form.is_valid():
-        try:
-            contact = services.add_contact(company=target, user=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, f"Added {contact.name}.")
-            return _back(target)
-    return _page(request, _detail(company_id), status=400, contact_form=form)
+
+    def run(data):
+        contact = services.add_contact(company=target, user=request.user, **data)
+        return f"Added {contact.name}."
+
+    return _submit(
+        request, company_id, form_name="contact_form", form=ContactForm(request.POST), run=run
+    )
 
 
 @require_POST
@@ -197,16 +207,13 @@ def add_contact(request, company_id):
 def log_touchpoint(request, company_id):
     """Log an outreach touchpoint and its outcome."""
     target = get_object_or_404(Company, pk=company_id)
+
+    def run(data):
+        services.log_touchpoint(company=target, user=request.user, **data)
+        return "Touchpoint logged."
+
     form = TouchpointForm(request.POST, company=target)
-    if form.is_valid():
-        try:
-            services.log_touchpoint(company=target, user=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, "Touchpoint logged.")
-            return _back(target)
-    return _page(request, _detail(company_id), status=400, touchpoint_form=form)
+    return _submit(request, company_id, form_name="touchpoint_form", form=form, run=run)
 
 
 @require_POST
@@ -215,17 +222,15 @@ def edit(request, company_id):
     """Edit the name, industry, size and relationship."""
     target = get_object_or_404(Company, pk=company_id)
     form = CompanyEditForm(request.POST, instance=Company.objects.get(pk=company_id))
-    if form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            if fields:
-                services.update_company(company=target, user=request.user, **fields)
-        except ServiceError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, "Company details saved." if fields else "Nothing changed.")
-            return _back(target)
-    return _page(request, _detail(company_id), status=400, edit_form=form)
+
+    def run(data):
+        fields = {name: data[name] for name in form.changed_data}
+        if not fields:
+            return "Nothing changed."
+        services.update_company(company=target, user=request.user, **fields)
+        return "Company details saved."
+
+    return _submit(request, company_id, form_name="edit_form", form=form, run=run)
 
 
 @require_POST
@@ -233,19 +238,13 @@ def edit(request, company_id):
 def mark_wrong(request, company_id):
     """Say one of the company's IPs is not the company; it becomes a hand override."""
     detail = _detail(company_id)
+
+    def run(data):
+        services.mark_identification_wrong(company=detail.company, user=request.user, **data)
+        return f"{data['ip']} no longer counts for {detail.company.name}."
+
     form = MarkWrongForm(request.POST, ips=_company_ips(detail))
-    if form.is_valid():
-        try:
-            services.mark_identification_wrong(
-                company=detail.company, user=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
-            ip = form.cleaned_data["ip"]
-            messages.success(request, f"{ip} no longer counts for {detail.company.name}.")
-            return _back(detail.company)
-    return _page(request, detail, status=400, wrong_form=form)
+    return _submit(request, company_id, form_name="wrong_form", form=form, run=run)
 
 
 @role_required(RESEARCHER, REP)
