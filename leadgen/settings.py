@@ -4,10 +4,12 @@ The defaults run the demo on SQLite with Celery tasks executed in process; produ
 DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and ALLOWED_HOSTS (see .env.example).
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -40,6 +42,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
+    "csp",
     "prospects",
     "scoring",
 ]
@@ -54,6 +58,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, so it sees the lockout flag the login views leave on the request.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "leadgen.urls"
@@ -93,6 +100,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -127,13 +139,49 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# Brute-force protection (django-axes) on /login/, /api/token/ and the admin login: after
+# AXES_FAILURE_LIMIT wrong passwords for one account, or from one address, that account or
+# address is refused (HTTP 429) for the cool-off time. Attempts are listed in the Django admin.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+# The address counted per IP: the socket's, or behind LEADGEN_PROXY_COUNT proxies the
+# X-Forwarded-For hop they appended (leadgen/proxy.py).
+AXES_CLIENT_IP_CALLABLE = "leadgen.proxy.client_ip"
+LEADGEN_PROXY_COUNT = env.int("LEADGEN_PROXY_COUNT", default=0)
+
+# Content-Security-Policy (django-csp): scripts only from this server, never inline. Inline
+# style attributes stay allowed: the score bars set a CSS variable per row.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    # Every endpoint, the schema and docs included, needs one of the three roles.
+    # Every API view, the root and the schema included, needs one of the three roles.
     "DEFAULT_PERMISSION_CLASSES": ["prospects.api.permissions.RoleForAction"],
+    # JSON with a depth and size cap; forms for the browsable API.
+    "DEFAULT_PARSER_CLASSES": [
+        "prospects.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -162,8 +210,38 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
+# A task is acknowledged when it ends, one at a time per worker process: a task lost with its
+# worker goes back to the queue. A killed pool child's task is requeued at once (reject on
+# worker lost); a killed worker's unacknowledged task is redelivered by Redis after the
+# visibility timeout. Every task is safe to run twice, even at once (resolve_ips shares out
+# its IPs by lease, rescore and retrain write whole results in one transaction), so a task
+# that outlives the timeout and is redelivered meanwhile does no harm.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_TASK_VISIBILITY_TIMEOUT = env.int("CELERY_TASK_VISIBILITY_TIMEOUT", default=300)
+# A web request that enqueues must not hang on a broker that is down: connect within 2 s,
+# retry a publish once, then the caller gets the error (and tells the user).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_VISIBILITY_TIMEOUT,
+    # Look for overdue unacknowledged tasks every 10 s (kombu's default is every 100 s).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 10
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_VISIBILITY_TIMEOUT}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SOFT_TIME_LIMIT = 1800
 CELERY_TASK_TIME_LIMIT = 2000
 CELERY_TASK_ROUTES = {
@@ -191,6 +269,9 @@ LEADGEN_DNS_TIMEOUT = env.float("LEADGEN_DNS_TIMEOUT", default=2.0)
 LEADGEN_DNS_RETRIES = env.int("LEADGEN_DNS_RETRIES", default=2)
 LEADGEN_DNS_BACKOFF = env.float("LEADGEN_DNS_BACKOFF", default=0.25)
 LEADGEN_DNS_CONCURRENCY = env.int("LEADGEN_DNS_CONCURRENCY", default=256)
+# A resolve run's claim on its rows lasts this long without a heartbeat (renewed every third of
+# it while the run is alive): a killed run's IPs are due again this many seconds later.
+LEADGEN_DNS_LEASE_SECONDS = env.int("LEADGEN_DNS_LEASE_SECONDS", default=60)
 # The vendor's own networks (CIDR): visitors from them are excluded as internal.
 LEADGEN_INTERNAL_NETWORKS = env.list("LEADGEN_INTERNAL_NETWORKS", default=[])
 # Where trained model files live; they are loaded only from here.

@@ -4,7 +4,7 @@ import pytest
 
 from tests.factories import UserFactory
 
-pytest_plugins = ["tests.dns_fixtures", "tests.worker_fixtures"]
+pytest_plugins = ["tests.dns_fixtures", "tests.worker_fixtures", "tests.db_fixtures"]
 
 
 @pytest.fixture(autouse=True)
@@ -32,3 +32,10 @@ def admin_user(db):
 @pytest.fixture
 def outsider(db):
     return UserFactory(username="nobody")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Every fixture user gets a hashed password; PBKDF2's production cost (~0.5 s a hash on
+    # this machine) is pointless in tests, which never meet a real attacker.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

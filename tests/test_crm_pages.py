@@ -122,7 +122,7 @@ def test_bad_filter_values_are_shown_back(client, researcher):
     scored_company()
     client.force_login(researcher)
     response = client.get(reverse("queue"), {"score_min": "lots"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'value="lots"' in response.content.decode()
     assert "Enter a number" in response.content.decode()
 
@@ -306,3 +306,15 @@ def test_rep_is_offered_only_outreach_moves(client, rep):
     client.force_login(rep)
     offered = client.get(reverse("company", args=[company.pk])).context["next_statuses"]
     assert [s.value for s in offered] == ["in_outreach", "disqualified", "snoozed"]
+
+
+def test_threshold_zero_is_the_threshold_in_force(client, admin_user):
+    unlikely = scored_company(0.01)
+    client.force_login(admin_user)
+    response = client.post(reverse("capacity"), {"value": "0.00"}, follow=True)
+    assert "The threshold is now 0.00" in response.content.decode()
+    assert response.context["threshold"] == 0
+    assert response.context["queue_now"] == 1
+    queue = client.get(reverse("queue"))
+    assert queue.context["threshold"] == 0
+    assert unlikely in queue.context["page"].object_list

@@ -144,5 +144,6 @@ def test_demo_users_are_created_once_per_role_and_can_log_in(client):
     assert users.count() == 3
     for username, role, _name, password in DEMO_USERS:
         assert f"password: {password}" in out.getvalue()
-        assert client.login(username=username, password=password)
+        response = client.post(reverse("login"), {"username": username, "password": password})
+        assert response.status_code == 302, username
         assert has_role(users.get(username=username), role)

@@ -68,3 +68,13 @@ def test_malformed_replies_are_refused(mangle):
 def test_invalid_names_are_not_sent():
     with pytest.raises(wire.WireError):
         wire.build_query(1, "a" * 64 + ".com", wire.TYPE_A)
+
+
+def test_escaped_labels_are_sent_as_their_bytes_and_read_back_the_same():
+    name = "gw\\032x\\046y.acme-consulting.com"
+    query = wire.build_query(7, name, wire.TYPE_A)
+
+    assert dns.message.from_wire(query).question[0].name.labels[0] == b"gw x.y"
+    assert wire.read_name(query, 12)[0] == name
+    with pytest.raises(wire.WireError):
+        wire.build_query(7, "gw\\999.example.com", wire.TYPE_A)

@@ -21,6 +21,8 @@ class ServiceAPIMixin:
 
     permission_classes = [RoleForAction]
     action_roles: dict = {}
+    # Ids are 64-bit integers: anything else is no route (404), never an overflow in the database.
+    lookup_value_regex = "[0-9]{1,18}"
 
     def handle_exception(self, exc):
         if isinstance(exc, DjangoValidationError):

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from prospects.crm.limits import NOTE_MAX_CHARS, REASON_MAX_CHARS, SUMMARY_MAX_CHARS
 from prospects.crm.services import WRONG_IDENTIFICATION_CHOICES
 from prospects.models import Company, Contact, Touchpoint
 from prospects.roles import ALL_ROLES
@@ -11,7 +12,7 @@ from prospects.roles import ALL_ROLES
 
 class NoteForm(forms.Form):
     body = forms.CharField(
-        label="Note", max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+        label="Note", max_length=NOTE_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
@@ -25,7 +26,7 @@ class ContactForm(forms.ModelForm):
 
 class StatusForm(forms.Form):
     to_status = forms.ChoiceField(label="Move to", choices=Company.Status.choices)
-    reason = forms.CharField(label="Reason", max_length=300, required=False)
+    reason = forms.CharField(label="Reason", max_length=REASON_MAX_CHARS, required=False)
     snoozed_until = forms.DateField(
         label="Snooze until", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -38,7 +39,9 @@ class TouchpointForm(forms.Form):
         label="Date", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
     )
     outcome = forms.ChoiceField(choices=Touchpoint.Outcome.choices)
-    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    summary = forms.CharField(
+        max_length=SUMMARY_MAX_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, company, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,12 +5,11 @@ people can race, refuses with ServiceError (a ValidationError, so forms and the 
 message) and raises PermissionDenied when the user's role does not allow the action.
 """
 
-import datetime as dt
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from prospects.crm import limits
 from prospects.errors import ServiceError
 from prospects.identify.exclusions import refresh_exclusions_for_companies
 from prospects.identify.models import Classification
@@ -50,7 +49,6 @@ REP_STATUSES = {Status.IN_OUTREACH, Status.CONVERTED, Status.DISQUALIFIED, Statu
 # Statuses a touchpoint moves into outreach (work has started with the company).
 PRE_OUTREACH = {Status.NEW, Status.RESEARCHING, Status.READY, Status.SNOOZED}
 EDITABLE_FIELDS = {"name", "industry", "size", "relationship"}
-NOTE_MAX_CHARS = 10_000
 
 
 def _locked(company) -> Company:
@@ -172,8 +170,7 @@ def change_status(*, company, to_status, user, reason="", snoozed_until=None) ->
     if not has_role(user, RESEARCHER) and to_status not in REP_STATUSES:
         raise PermissionDenied("Outreach reps can only record outreach outcomes.")
     reason = (reason or "").strip()
-    if len(reason) > 300:
-        raise ServiceError("Keep the reason under 300 characters.")
+    limits.check_length("reason", reason, limits.REASON_MAX_CHARS, "the reason")
     locked = _locked(company)
     if to_status not in allowed_statuses(user=user, company=locked):
         raise ServiceError(
@@ -186,10 +183,7 @@ def change_status(*, company, to_status, user, reason="", snoozed_until=None) ->
             raise ServiceError("Say why the company is disqualified.")
         fields["disqualified_reason"] = reason
     elif to_status == Status.SNOOZED:
-        if not isinstance(snoozed_until, dt.date):
-            raise ServiceError("Choose the date the company comes back to the queue.")
-        if snoozed_until <= timezone.localdate():
-            raise ServiceError("The snooze date must be in the future.")
+        limits.check_snooze_day(snoozed_until)
         fields["snoozed_until"] = snoozed_until
         reason = reason or f"Until {snoozed_until:%Y-%m-%d}"
     if locked.status == Status.DISQUALIFIED:
@@ -208,8 +202,7 @@ def add_note(*, company, author, body) -> Note:
     body = (body or "").strip()
     if not body:
         raise ServiceError("A note cannot be empty.")
-    if len(body) > NOTE_MAX_CHARS:
-        raise ServiceError(f"Keep a note under {NOTE_MAX_CHARS:,} characters.")
+    limits.check_length("body", body, limits.NOTE_MAX_CHARS, "a note")
     return Note.objects.create(company=company, author=author, body=body)
 
 
@@ -260,10 +253,9 @@ def log_touchpoint(
         raise ServiceError({"channel": f"Unknown channel {channel!r}."})
     if outcome not in Touchpoint.Outcome.values:
         raise ServiceError({"outcome": f"Unknown outcome {outcome!r}."})
-    if not isinstance(happened_on, dt.date):
-        raise ServiceError({"happened_on": "Give the date of the touchpoint."})
-    if happened_on > timezone.localdate():
-        raise ServiceError({"happened_on": "A touchpoint cannot be in the future."})
+    limits.check_touchpoint_day(happened_on)
+    summary = (summary or "").strip()
+    limits.check_length("summary", summary, limits.SUMMARY_MAX_CHARS, "the summary")
     if contact is not None and contact.company_id != company.pk:
         raise ServiceError({"contact": "That contact works at another company."})
     locked = _locked(company)
@@ -275,7 +267,7 @@ def log_touchpoint(
         channel=channel,
         happened_on=happened_on,
         outcome=outcome,
-        summary=(summary or "").strip(),
+        summary=summary,
         logged_by=user,
     )
     if outcome == Touchpoint.Outcome.CONVERTED:

@@ -1,9 +1,15 @@
 """The IPResolution cache: which rows exist, which are due, and how long a result is kept."""
 
 import datetime as dt
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from prospects.models import IPResolution, Visitor
 
@@ -17,8 +23,17 @@ FAILURE_TTL = dt.timedelta(hours=1)
 MAX_FAILURE_TTL = dt.timedelta(days=1)
 # Private addresses, hosting ranges and IP overrides need no DNS.
 OFFLINE_TTL = dt.timedelta(days=30)
-# A claimed row is left alone by other runs for this long (a crashed run's rows come back).
-LEASE = dt.timedelta(minutes=10)
+# A claimed row is left alone by other runs while its run renews the lease (a heartbeat every
+# third of it); a run that died stops renewing, and its rows are due again one lease later.
+# Leases stay far below FAILURE_TTL, the shortest expiry a written row gets, so a lease and a
+# result are never confused.
+MAX_LEASE = dt.timedelta(minutes=10)
+T = TypeVar("T")
+
+
+def lease() -> dt.timedelta:
+    """How long a claim holds without a heartbeat (LEADGEN_DNS_LEASE_SECONDS, at most 10 min)."""
+    return min(dt.timedelta(seconds=settings.LEADGEN_DNS_LEASE_SECONDS), MAX_LEASE)
 
 
 def positive_ttl(ttl: int | None) -> dt.timedelta:
@@ -65,6 +80,11 @@ def due_filter(now: dt.datetime) -> Q:
     return Q(expires_at__isnull=True) | Q(expires_at__lte=now)
 
 
+def held_filter(now: dt.datetime) -> Q:
+    """Rows some run holds now: a live lease (written rows expire later than any lease)."""
+    return Q(expires_at__gt=now, expires_at__lte=now + lease())
+
+
 def claim_due(size: int, now: dt.datetime) -> list[int]:
     """Claim up to `size` due rows for this run by pushing their expiry to a short lease.
 
@@ -76,8 +96,47 @@ def claim_due(size: int, now: dt.datetime) -> list[int]:
         if connection.features.has_select_for_update_skip_locked:
             rows = rows.select_for_update(skip_locked=True)
         ids = list(rows.values_list("pk", flat=True)[:size])
-        IPResolution.objects.filter(pk__in=ids).update(expires_at=now + LEASE)
+        IPResolution.objects.filter(pk__in=ids).update(expires_at=now + lease())
     return ids
+
+
+def renew_lease(ids: list[int]) -> int:
+    """The heartbeat: push the lease of these claimed rows that are not written yet."""
+    now = timezone.now()
+    return IPResolution.objects.filter(held_filter(now), pk__in=ids).update(
+        expires_at=now + lease()
+    )
+
+
+def holding_lease(ids: list[int], work: Callable[[], T]) -> T:
+    """Run `work` (no database access) in a thread while this thread renews the rows' lease.
+
+    The heartbeat stays in the calling thread so it uses the run's own database connection.
+    """
+    beat = lease().total_seconds() / 3
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dns-lookups") as pool:
+        future = pool.submit(work)
+        while True:
+            try:
+                return future.result(timeout=beat)
+            except TimeoutError:
+                renew_lease(ids)
+
+
+def wait_for_held_rows(deadline: float, poll: float = 0.25) -> bool:
+    """Wait until no row is held by another run or `deadline` (monotonic) passes.
+
+    Returns whether rows became due meanwhile (a dead run's lapsed lease, or a row coming due),
+    so the caller claims them: a run that ends leaves nothing a dead run had claimed.
+    """
+    while time.monotonic() < deadline:
+        now = timezone.now()
+        if IPResolution.objects.filter(due_filter(now)).exists():
+            return True
+        if not IPResolution.objects.filter(held_filter(now)).exists():
+            return False
+        time.sleep(poll)
+    return False
 
 
 def write_rows(rows: list[IPResolution], field_names: list[str]) -> None:

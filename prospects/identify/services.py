@@ -88,10 +88,15 @@ def resolve_pending_ips(
     if all:
         IPResolution.objects.update(expires_at=timezone.now())
     config = ResolverConfig.from_settings(nameservers)
+    # Rows another run holds are waited for, up to one lease: if that run died (a killed
+    # worker), its rows lapse and are done here instead of waiting for the next run.
+    deadline = time.monotonic() + records.lease().total_seconds() + 1
     while limit is None or result.resolved < limit:
         size = CHUNK_SIZE if limit is None else min(CHUNK_SIZE, limit - result.resolved)
         ids = records.claim_due(size, timezone.now())
         if not ids:
+            if limit is None and records.wait_for_held_rows(deadline):
+                continue
             break
         ips = _resolve_chunk(ids, config, result)
         link_visitors(ips=ips)
@@ -117,7 +122,7 @@ def _resolve_chunk(ids: list[int], config: ResolverConfig, result: ResolveResult
             pending.append(ip)
         else:
             verdicts[ip] = verdict
-    run = lookup_ips(pending, config)
+    run = records.holding_lease(ids, lambda: lookup_ips(pending, config))
     result.dns_queries += run.queries
     for ip in pending:
         verdicts[ip] = classify(addresses[ip], run.lookups[ip], asn_name(addresses[ip]))

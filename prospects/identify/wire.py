@@ -27,6 +27,8 @@ _CLASS_IN = 1
 _HEADER = struct.Struct("!HHHHHH")
 _RR = struct.Struct("!HHIH")
 _PLAIN_LABEL = re.compile(rb"[A-Za-z0-9_-]+")
+# The zone-file escape _label_text() writes for a byte outside [A-Za-z0-9_-].
+_ESCAPE = re.compile(rb"\\(\d{3})")
 _MAX_POINTERS = 64
 _MAX_CHAIN = 16
 
@@ -48,14 +50,32 @@ class Reply:
     records: list[tuple[str, int, int, str]] = field(default_factory=list)
 
 
+def _label_bytes(label: str, name: str) -> bytes:
+    """The raw bytes of a label as _label_text() writes it: \\DDD stands for one byte."""
+    try:
+        text = label.encode("ascii")
+    except UnicodeEncodeError as exc:
+        raise WireError(f"non-ASCII label in {name!r}") from exc
+    if b"\\" not in text:
+        return text
+    if b"\\" in _ESCAPE.sub(b"", text):
+        raise WireError(f"bad escape in {name!r}")
+    values = [int(match.group(1)) for match in _ESCAPE.finditer(text)]
+    if max(values) > 255:
+        raise WireError(f"bad escape in {name!r}")
+    return _ESCAPE.sub(lambda match: bytes([int(match.group(1))]), text)
+
+
 def encode_name(name: str) -> bytes:
-    """A host name in wire format; raises WireError for an invalid name."""
+    """A host name in wire format; raises WireError for an invalid name.
+
+    Labels may carry the \\DDD escapes that read_name() writes for unusual bytes, so a PTR
+    name read from a reply is queried forward as the very bytes it was received as (and the
+    reply to that query reads back as the same text).
+    """
     out = bytearray()
     for label in name.rstrip(".").split("."):
-        try:
-            raw = label.encode("ascii")
-        except UnicodeEncodeError as exc:
-            raise WireError(f"non-ASCII label in {name!r}") from exc
+        raw = _label_bytes(label, name)
         if not 0 < len(raw) <= 63:
             raise WireError(f"bad label length in {name!r}")
         out.append(len(raw))

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from prospects.crm.selectors import with_last_visit
+from prospects.filterfields import PlausibleDateFilter
 from prospects.models import Company, Visitor
 from prospects.visits.choices import Category, FunnelStage, SourceType
 
@@ -31,10 +32,8 @@ class CompanyQueueFilter(django_filters.FilterSet):
     score_max = django_filters.NumberFilter(
         field_name="score__probability", lookup_expr="lte", label="Score to"
     )
-    last_visit_after = django_filters.DateFilter(
-        method="filter_last_visit", label="Last visit from"
-    )
-    last_visit_before = django_filters.DateFilter(method="filter_last_visit", label="Last visit to")
+    last_visit_after = PlausibleDateFilter(method="filter_last_visit", label="Last visit from")
+    last_visit_before = PlausibleDateFilter(method="filter_last_visit", label="Last visit to")
     category = django_filters.ChoiceFilter(
         choices=Category.choices, method="filter_pageviews", label="Content seen", empty_label="Any"
     )

@@ -18,7 +18,9 @@ def queue(request):
     context = {"filterset": result.filterset, "page": result.page, "threshold": result.threshold}
     if request.htmx and request.htmx.target == "queue-table":
         return render(request, "prospects/_partials/queue_table.html", context)
-    return render(request, "prospects/queue.html", context)
+    # A refused filter value is shown next to its field, and the answer says it was refused.
+    status = 400 if filterset.is_bound and filterset.errors else 200
+    return render(request, "prospects/queue.html", context, status=status)
 
 
 # Geometry of the capacity chart (SVG user units).

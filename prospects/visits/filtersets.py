@@ -2,15 +2,16 @@
 
 import django_filters
 
+from prospects.filterfields import IdFilter, IPAddressFilter, PlausibleDateTimeFilter
 from prospects.models import PageView, Visitor
 from prospects.visits.choices import Category, FunnelStage, SourceType
 from prospects.visits.models import ELIGIBLE
 
 
 class VisitorFilter(django_filters.FilterSet):
-    company = django_filters.NumberFilter(field_name="company_id")
-    ip = django_filters.CharFilter(field_name="ip")
-    seen_after = django_filters.IsoDateTimeFilter(field_name="last_seen", lookup_expr="gte")
+    company = IdFilter(field_name="company_id")
+    ip = IPAddressFilter(field_name="ip")
+    seen_after = PlausibleDateTimeFilter(field_name="last_seen", lookup_expr="gte")
     eligible = django_filters.BooleanFilter(
         method="filter_eligible", label="Eligible for the queue"
     )
@@ -24,16 +25,16 @@ class VisitorFilter(django_filters.FilterSet):
 
 
 class PageViewFilter(django_filters.FilterSet):
-    visitor = django_filters.NumberFilter(field_name="visitor_id")
-    session = django_filters.NumberFilter(field_name="session_id")
-    company = django_filters.NumberFilter(field_name="visitor__company_id")
+    visitor = IdFilter(field_name="visitor_id")
+    session = IdFilter(field_name="session_id")
+    company = IdFilter(field_name="visitor__company_id")
     category = django_filters.ChoiceFilter(field_name="page__category", choices=Category.choices)
     funnel_stage = django_filters.ChoiceFilter(
         field_name="page__funnel_stage", choices=FunnelStage.choices
     )
     source_type = django_filters.ChoiceFilter(choices=SourceType.choices)
-    after = django_filters.IsoDateTimeFilter(field_name="ts", lookup_expr="gte")
-    before = django_filters.IsoDateTimeFilter(field_name="ts", lookup_expr="lt")
+    after = PlausibleDateTimeFilter(field_name="ts", lookup_expr="gte")
+    before = PlausibleDateTimeFilter(field_name="ts", lookup_expr="lt")
 
     class Meta:
         model = PageView

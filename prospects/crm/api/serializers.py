@@ -10,6 +10,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from prospects.api.base import UserName
+from prospects.crm.limits import NOTE_MAX_CHARS, REASON_MAX_CHARS, SUMMARY_MAX_CHARS
+from prospects.filterfields import MAX_ID
 from prospects.models import Company, Contact, IPResolution, Note, StatusChange, Touchpoint
 from prospects.visits.api.serializers import SessionSerializer
 from scoring.reasons import reason_texts
@@ -163,7 +165,7 @@ class CompanyDetailSerializer(serializers.Serializer):
 
 
 class NoteInput(serializers.Serializer):
-    body = serializers.CharField(trim_whitespace=True)
+    body = serializers.CharField(trim_whitespace=True, max_length=NOTE_MAX_CHARS)
 
 
 class ContactInput(serializers.Serializer):
@@ -172,22 +174,30 @@ class ContactInput(serializers.Serializer):
     persona = serializers.ChoiceField(
         choices=Contact.Persona.choices, required=False, default=Contact.Persona.OTHER
     )
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    linkedin_url = serializers.URLField(required=False, allow_blank=True, default="")
+    linkedin_url = serializers.URLField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
 
 
 class TouchpointInput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Touchpoint.Channel.choices)
     happened_on = serializers.DateField()
     outcome = serializers.ChoiceField(choices=Touchpoint.Outcome.choices)
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
-    contact = serializers.IntegerField(required=False, allow_null=True, default=None)
+    summary = serializers.CharField(
+        max_length=SUMMARY_MAX_CHARS, required=False, allow_blank=True, default=""
+    )
+    contact = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None
+    )
 
 
 class StatusInput(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=Company.Status.choices)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=REASON_MAX_CHARS, required=False, allow_blank=True, default=""
+    )
     snoozed_until = serializers.DateField(required=False, allow_null=True, default=None)
 
 
@@ -200,5 +210,7 @@ class CompanyUpdateInput(serializers.Serializer):
 
 class ReassignInput(serializers.Serializer):
     to_user = serializers.CharField(
-        allow_null=True, help_text="Username of the new holder; null leaves it unclaimed."
+        max_length=150,
+        allow_null=True,
+        help_text="Username of the new holder; null leaves it unclaimed.",
     )

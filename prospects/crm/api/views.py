@@ -44,6 +44,27 @@ class CompanyViewSet(
         "touchpoints": (REP,),
     }
 
+    # What each action reads or takes; the browsable API builds its forms from these.
+    action_serializers = {
+        "retrieve": s.CompanyDetailSerializer,
+        "partial_update": s.CompanyUpdateInput,
+        "reassign": s.ReassignInput,
+        "change_status": s.StatusInput,
+        "notes": s.NoteInput,
+        "contacts": s.ContactInput,
+        "touchpoints": s.TouchpointInput,
+    }
+
+    def get_serializer_class(self):
+        return self.action_serializers.get(self.action, s.CompanySerializer)
+
+    def get_serializer(self, *args, **kwargs):
+        # The browsable API builds its edit form from the record it showed (a CompanyDetail):
+        # the form edits that record's company.
+        if isinstance(kwargs.get("instance"), selectors.CompanyDetail):
+            kwargs["instance"] = kwargs["instance"].company
+        return super().get_serializer(*args, **kwargs)
+
     def get_queryset(self):
         companies = Company.objects.select_related("assignee").annotate(
             probability=F("score__probability")
