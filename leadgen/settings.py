@@ -227,7 +227,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_TASK_VISIBILITY_TIMEOUT,
     # Look for overdue unacknowledged tasks every 10 s (kombu's default is every 100 s).
-    "unacked_restore_interval": 10,
+    "unacked_restore_interval": max(1, min(10, CELERY_TASK_VISIBILITY_TIMEOUT // 3)),
     "unacked_restore_throttle": 1,
     "socket_connect_timeout": 2,
     "socket_timeout": 10,

@@ -12,9 +12,7 @@ urlpatterns = [
     # The OpenAPI schema and its Swagger UI (served from drf-spectacular-sidecar: works offline;
     # the split view serves its start-up script as a file, so the CSP needs no inline script).
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path(
-        "api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"
-    ),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("prospects.api.urls")),
     path("", include("prospects.urls")),
     path("scoring/", include("scoring.urls")),

@@ -27,12 +27,16 @@ def database_url() -> str:
 
 @pytest.fixture
 def start_worker(transactional_db, tmp_path):
-    """`start_worker(**env)`: a worker on the dns, celery and cpu queues; stopped after the test."""
+    """`start_worker(pool=..., **env)`: a worker on the dns, celery and cpu queues.
+
+    The solo pool runs tasks in the worker process itself; "prefork" gives it one pool child
+    that runs them. Every worker started is stopped after the test.
+    """
     if connection.vendor == "sqlite":
         pytest.skip("a worker process cannot share the in-memory SQLite test database")
     workers = []
 
-    def start(**extra_env) -> subprocess.Popen:
+    def start(*, pool: str = "solo", **extra_env) -> subprocess.Popen:
         env = {**os.environ, "DEBUG": "1", "DATABASE_URL": database_url(), **extra_env}
         worker = subprocess.Popen(
             [
@@ -45,7 +49,7 @@ def start_worker(transactional_db, tmp_path):
                 "-Q",
                 "dns,celery,cpu",
                 "-P",
-                "solo",
+                pool,
                 "-c",
                 "1",
                 "--loglevel",
@@ -78,4 +82,9 @@ def start_worker(transactional_db, tmp_path):
 def worker_output(worker: subprocess.Popen) -> str:
     """What a worker printed, after stopping it (for a failure message)."""
     worker.terminate()
-    return worker.communicate(timeout=20)[0]
+    try:
+        return worker.communicate(timeout=20)[0]
+    except subprocess.TimeoutExpired:
+        # A worker whose task hangs does not finish its warm shutdown.
+        worker.kill()
+        return worker.communicate(timeout=10)[0]

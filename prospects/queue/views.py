@@ -19,7 +19,7 @@ def queue(request):
     if request.htmx and request.htmx.target == "queue-table":
         return render(request, "prospects/_partials/queue_table.html", context)
     # A refused filter value is shown next to its field, and the answer says it was refused.
-    status = 400 if filterset.is_bound and filterset.errors else 200
+    status = 400 if result.filterset.is_bound and result.filterset.errors else 200
     return render(request, "prospects/queue.html", context, status=status)
 
 
