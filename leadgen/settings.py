@@ -230,7 +230,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": max(1, min(10, CELERY_TASK_VISIBILITY_TIMEOUT // 3)),
     "unacked_restore_throttle": 1,
     "socket_connect_timeout": 2,
-    "socket_timeout": 10,
+    "socket_timeout": 3,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
@@ -239,8 +239,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
-CELERY_REDIS_SOCKET_TIMEOUT = 10
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_VISIBILITY_TIMEOUT}
+CELERY_REDIS_SOCKET_TIMEOUT = 3
+# The result store is the same Redis: without this it retries 20 times a second apart.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_VISIBILITY_TIMEOUT,
+    "retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SOFT_TIME_LIMIT = 1800
 CELERY_TASK_TIME_LIMIT = 2000
