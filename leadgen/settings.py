@@ -147,6 +147,8 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
+# Lockouts are logged as warnings; every successful login at INFO would drown them.
+AXES_VERBOSE = False
 # The address counted per IP: the socket's, or behind LEADGEN_PROXY_COUNT proxies the
 # X-Forwarded-For hop they appended (leadgen/proxy.py).
 AXES_CLIENT_IP_CALLABLE = "leadgen.proxy.client_ip"
