@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from leadgen.enqueue import enqueue
 from prospects.identify.services import ResolveResult, resolve_pending_ips
 from prospects.visits.ingest.importer import ImportResult, ingest_file
 
@@ -95,4 +96,4 @@ def _hand_on(stage: str, hand_on: bool | None, **kwargs) -> None:
     from scoring import tasks as scoring_tasks
 
     task = {"identify": prospects_tasks.resolve_ips, "score": scoring_tasks.rescore}[stage]
-    transaction.on_commit(lambda: task.apply_async(kwargs=kwargs))
+    transaction.on_commit(lambda: enqueue(task, **kwargs))

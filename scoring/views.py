@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from leadgen.enqueue import enqueue
 from prospects.roles import ADMIN, role_required
 
 from . import charts, selectors, services, tasks
@@ -37,6 +38,12 @@ def activate(request, pk: int):
     except ModelFileError as exc:
         messages.error(request, f"Cannot activate v{version.pk}: {exc}")
         return redirect("scoring:model")
-    tasks.rescore.delay(changed_only=True)
-    messages.success(request, f"Model v{version.pk} is now active; scores are being updated.")
+    if enqueue(tasks.rescore, changed_only=True):
+        messages.success(request, f"Model v{version.pk} is now active; scores are being updated.")
+    else:
+        messages.warning(
+            request,
+            f"Model v{version.pk} is now active, but the task queue is unreachable: scores "
+            "will be updated by the next scheduled rescore.",
+        )
     return redirect("scoring:model")
