@@ -2,8 +2,10 @@
 
 Rules, first match wins: internal network (setting LEADGEN_INTERNAL_NETWORKS), private
 address, the visitor converted, the visitor's company is a customer / competitor / excluded
-or already an SQL, the IP is an ISP / residential line, the IP is hosting / cloud. Bots never
-become visitors: ingestion drops them. A blank reason means the visitor is eligible.
+or already an SQL, the IP is an ISP / residential line, the IP is hosting / cloud, and, before
+all of them, a behaviour rule showed the visitor is a bot (ingest.behaviour). Bots known by
+their user agent never become visitors: ingestion drops them. A blank reason means the visitor
+is eligible.
 """
 
 from django.conf import settings
@@ -14,6 +16,7 @@ from prospects.models import Company, IPResolution, Visitor
 
 from .addresses import internal_network, parse_ip
 
+BOT = "bot"
 INTERNAL = "internal network"
 PRIVATE = "private address"
 CONVERTED = "converted"
@@ -25,6 +28,7 @@ ISP = "ISP / residential"
 HOSTING = "hosting / cloud"
 
 REASONS = (
+    BOT,
     INTERNAL,
     PRIVATE,
     CONVERTED,
@@ -55,8 +59,11 @@ def exclusion_reason(
     converted: bool,
     relationship: str | None,
     status: str | None,
+    bot_rule: str = "",
 ) -> str:
     """The first exclusion rule a visitor meets, or "" when it is eligible."""
+    if bot_rule:
+        return BOT
     address = parse_ip(ip)
     if address is not None and internal_network(address, settings.LEADGEN_INTERNAL_NETWORKS):
         return INTERNAL
@@ -79,7 +86,12 @@ def stale_visitors() -> QuerySet:
     company_reasons = [*_COMPANY_REASONS.values(), SQL_COMPANY]
     return Visitor.objects.filter(
         Q(excluded_reason="")
-        & (Q(company__isnull=True) | excluded_company | Q(converted_at__isnull=False))
+        & (
+            Q(company__isnull=True)
+            | excluded_company
+            | Q(converted_at__isnull=False)
+            | ~Q(bot_rule="")
+        )
         | Q(excluded_reason__in=company_reasons) & ~excluded_company
     )
 
@@ -98,9 +110,10 @@ def refresh_exclusions(visitors: QuerySet | None = None) -> int:
         "company__relationship",
         "company__status",
         "ip_class",
+        "bot_rule",
     )
     changes: dict[str, list[int]] = {}
-    for pk, ip, current, converted_at, relationship, status, ip_class in rows.iterator(
+    for pk, ip, current, converted_at, relationship, status, ip_class, bot_rule in rows.iterator(
         chunk_size=2000
     ):
         reason = exclusion_reason(
@@ -109,6 +122,7 @@ def refresh_exclusions(visitors: QuerySet | None = None) -> int:
             converted=converted_at is not None,
             relationship=relationship,
             status=status,
+            bot_rule=bot_rule,
         )
         if reason != current:
             changes.setdefault(reason, []).append(pk)

@@ -48,6 +48,10 @@ class LogImportAdmin(admin.ModelAdmin):
         "ignored",
         "malformed",
         "duplicates",
+        "not_reading",
+        "other_sites",
+        "log_format",
+        "notices",
         "samples",
         "error",
     ]
@@ -77,16 +81,18 @@ class VisitorAdmin(admin.ModelAdmin):
         "last_seen",
         "converted_at",
         "excluded_reason",
+        "bot_rule",
     ]
     list_filter = [
         ("converted_at", admin.EmptyFieldListFilter),
         ("company", admin.EmptyFieldListFilter),
         "excluded_reason",
+        "bot_rule",
     ]
     search_fields = ["ip", "user_agent", "company__name"]
     list_select_related = ["company"]
     raw_id_fields = ["company"]
-    readonly_fields = ["ua_hash", "first_seen", "last_seen", "converted_at"]
+    readonly_fields = ["ua_hash", "first_seen", "last_seen", "converted_at", "bot_rule"]
     date_hierarchy = "last_seen"
 
     @admin.display(description="User agent")

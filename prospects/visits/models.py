@@ -123,6 +123,9 @@ class Visitor(models.Model):
     )
     # Why this visitor is out of the research queue (blank: eligible); see identify.exclusions.
     excluded_reason = models.CharField(max_length=30, blank=True, default="")
+    # The behaviour rule that showed this visitor is a bot (blank: none fired); see
+    # ingest.behaviour. Its hits are counted as bots, not page views.
+    bot_rule = models.CharField(max_length=40, blank=True, default="")
 
     objects = VisitorQuerySet.as_manager()
 
@@ -234,6 +237,14 @@ class LogImport(models.Model):
     ignored = models.PositiveIntegerField(default=0)
     malformed = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
+    # Requests that are not reading: robots, sitemaps, .well-known, favicons, probes, media.
+    not_reading = models.PositiveIntegerField(default=0)
+    # Lines for another site's host name (a log of several virtual hosts).
+    other_sites = models.PositiveIntegerField(default=0)
+    # The log format the file was read as (detected, or given with --format).
+    log_format = models.CharField(max_length=200, blank=True, default="")
+    # What the admin should know about how this file was read, in sentences.
+    notices = models.JSONField(default=list, blank=True)
     malformed_samples = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True, default="")
 
