@@ -124,8 +124,9 @@ class Visitor(models.Model):
     # Why this visitor is out of the research queue (blank: eligible); see identify.exclusions.
     excluded_reason = models.CharField(max_length=30, blank=True, default="")
     # The behaviour rule that showed this visitor is a bot (blank: none fired); see
-    # ingest.behaviour. Its hits are counted as bots, not page views.
-    bot_rule = models.CharField(max_length=40, blank=True, default="")
+    # ingest.behaviour. Its hits are counted as bots, not page views. The database default lets
+    # the bulk visitor insert leave it out.
+    bot_rule = models.CharField(max_length=40, blank=True, default="", db_default="")
 
     objects = VisitorQuerySet.as_manager()
 
