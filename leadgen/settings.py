@@ -283,6 +283,77 @@ LEADGEN_INTERNAL_NETWORKS = env.list("LEADGEN_INTERNAL_NETWORKS", default=[])
 # Where trained model files live; they are loaded only from here.
 LEADGEN_MODEL_DIR = Path(env.str("LEADGEN_MODEL_DIR", default=str(BASE_DIR / "var" / "models")))
 
+# Reading logs (prospects.visits.ingest: formats, reading, behaviour).
+# Proxies of ours (CIDR): only a connection from one of them has its X-Forwarded-For believed.
+LEADGEN_TRUSTED_PROXIES = env.list(
+    "LEADGEN_TRUSTED_PROXIES",
+    default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
+# The zone of log times written without one (HAProxy's accept date).
+LEADGEN_LOG_TIME_ZONE = env.str("LEADGEN_LOG_TIME_ZONE", default="UTC")
+# JSON logs: FIELD=NAME pairs tried before the usual names (fields: ip, forwarded, time, method,
+# target, status, size, referrer, agent, host), e.g. "ip=client,time=when".
+LEADGEN_JSON_LOG_FIELDS = env.str("LEADGEN_JSON_LOG_FIELDS", default="")
+# HAProxy: the order of the `capture request header` lines (host, user_agent, referrer,
+# x_forwarded_for).
+LEADGEN_HAPROXY_CAPTURES = env.list(
+    "LEADGEN_HAPROXY_CAPTURES", default=["host", "user_agent", "referrer"]
+)
+# "sensitive" keeps /Pricing and /pricing apart; "lower" folds them (case-insensitive servers).
+LEADGEN_PATH_CASE = env.str("LEADGEN_PATH_CASE", default="sensitive")
+# Paths (prefixes) that only scanners ask for: a visitor asking for one is a bot.
+LEADGEN_PROBE_PATHS = env.list(
+    "LEADGEN_PROBE_PATHS",
+    default=[
+        "/wp-login.php",
+        "/wp-admin",
+        "/xmlrpc.php",
+        "/wp-includes",
+        "/wp-config",
+        "/.env",
+        "/.git",
+        "/.svn",
+        "/.aws",
+        "/.ds_store",
+        "/phpmyadmin",
+        "/pma",
+        "/myadmin",
+        "/adminer",
+        "/cgi-bin",
+        "/server-status",
+        "/actuator",
+        "/vendor/phpunit",
+        "/boaform",
+        "/hnap1",
+        "/owa/",
+        "/autodiscover",
+        "/solr",
+        "/_ignition",
+        "/telescope",
+        "/console",
+        "/shell",
+        "/setup.php",
+        "/config.php",
+        "/info.php",
+        "/phpinfo",
+        "/admin.php",
+        "/backup",
+        "/.htaccess",
+        "/.htpasswd",
+        "/etc/passwd",
+        "/remote/login",
+        "/geoserver",
+    ],
+)
+# A 200 response of this many bytes (min-max) can be a page; others are media, not reading.
+LEADGEN_PAGE_BYTES = env.str("LEADGEN_PAGE_BYTES", default="100-3000000")
+# Behaviour rules for bots (see prospects.visits.ingest.behaviour).
+LEADGEN_BOT_MAX_PER_MINUTE = env.int("LEADGEN_BOT_MAX_PER_MINUTE", default=60)
+LEADGEN_BOT_FORM_SECONDS = env.float("LEADGEN_BOT_FORM_SECONDS", default=3.0)
+LEADGEN_BOT_NO_ASSET_PAGES = env.int("LEADGEN_BOT_NO_ASSET_PAGES", default=3)
+# "auto": the no-assets rule applies when the log shows the site's assets; "yes" / "no".
+LEADGEN_BOT_ASSETS_LOGGED = env.str("LEADGEN_BOT_ASSETS_LOGGED", default="auto")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -91,10 +91,11 @@ def test_the_rule_that_fired_is_named():
 def test_a_huge_agent_costs_a_bounded_time():
     # Long runs without spaces made crawlerdetect's regex quadratic; the cap bounds it.
     agents = ["A" * 16_384, "Mozilla/5.0 (" + "x;" * 8000 + ")", "a/" * 8192]
-    began = time.perf_counter()
+    bot_rule(CHROME + " warm")  # the lists compile on first use
     for agent in agents:
+        began = time.perf_counter()
         bot_rule(agent)
-    assert time.perf_counter() - began < 0.5
+        assert time.perf_counter() - began < 0.25
     assert bot_rule("B" * AGENT_CAP + " Googlebot/2.1") == bot_rule("B" * AGENT_CAP)
 
 

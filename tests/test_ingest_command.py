@@ -43,7 +43,16 @@ def test_gzip_file_and_json_summary():
     assert summary["pageviews"] == summary["pageviews_total"] > 1000
     assert summary["bots"] > 1000 and summary["static"] > 1000
     assert summary["lines"] == sum(
-        summary[k] for k in ("pageviews", "bots", "static", "ignored", "malformed")
+        summary[k]
+        for k in (
+            "pageviews",
+            "bots",
+            "static",
+            "ignored",
+            "malformed",
+            "not_reading",
+            "duplicates",
+        )
     )
     assert (
         summary["visitors_total"] > 500 and summary["sessions_total"] >= summary["visitors_total"]
@@ -90,6 +99,6 @@ def test_human_summary_line_per_file(tmp_path):
     path = write_log(tmp_path, [line("/"), line("/missing", status=404)])
     output = run(str(path))
     assert output == [
-        f"{path}: 2 lines, 1 page views, 0 bots, 0 static, 1 ignored, 0 malformed, 0 duplicates in "
-        + output[0].rsplit(" in ", 1)[1]
+        f"{path}: 2 lines, 1 page views, 0 bots, 0 static, 1 ignored, 0 malformed, 0 duplicates, "
+        "0 not reading, 0 other sites in " + output[0].rsplit(" in ", 1)[1]
     ]

@@ -6,7 +6,12 @@ import pytest
 
 from prospects.models import PageView, Session, Visitor
 from prospects.visits.ingest import bulk, reader
-from prospects.visits.ingest.importer import ImportResult, ingest_file, parsed_chunks
+from prospects.visits.ingest.importer import (
+    ImportResult,
+    LineClassifier,
+    ingest_file,
+    parsed_chunks,
+)
 from prospects.visits.ingest.reader import LogReader
 from tests.ingest_lines import FIREFOX, line, write_log
 
@@ -34,7 +39,7 @@ def _visit_log(tmp_path):
 def _chunks(path, *, background):
     result = ImportResult()
     with LogReader(path, chunk_lines=7) as reader:
-        items = list(parsed_chunks(reader, result, background=background))
+        items = list(parsed_chunks(reader, LineClassifier(result), background=background))
     return items, result
 
 
@@ -67,7 +72,7 @@ class _BrokenReader(LogReader):
 @pytest.mark.parametrize("background", [True, False])
 def test_a_parser_error_reaches_the_writer(tmp_path, background):
     with _BrokenReader(_visit_log(tmp_path), chunk_lines=7) as reader:
-        chunks = parsed_chunks(reader, ImportResult(), background=background)
+        chunks = parsed_chunks(reader, LineClassifier(ImportResult()), background=background)
         views, counts = next(chunks)
         assert counts["lines"] >= 7 and len(views) == counts["lines"]
         with pytest.raises(OSError, match="disk went away"):
@@ -77,7 +82,7 @@ def test_a_parser_error_reaches_the_writer(tmp_path, background):
 
 def test_a_writer_that_stops_early_stops_the_parser(tmp_path):
     with LogReader(_visit_log(tmp_path), chunk_lines=3) as reader:
-        chunks = parsed_chunks(reader, ImportResult(), background=True)
+        chunks = parsed_chunks(reader, LineClassifier(ImportResult()), background=True)
         next(chunks)
         chunks.close()
     assert not _parser_threads()

@@ -4,29 +4,59 @@ import json
 import sys
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from prospects import pipeline
+from prospects.visits.ingest.formats import FORMATS, PatternError, get_format
 from prospects.visits.ingest.importer import ImportResult, database_totals
 
-COUNT_KEYS = ("lines", "pageviews", "bots", "static", "ignored", "malformed", "duplicates")
+COUNT_KEYS = (
+    "lines",
+    "pageviews",
+    "bots",
+    "static",
+    "ignored",
+    "malformed",
+    "duplicates",
+    "not_reading",
+    "other_sites",
+)
 
 
 class Command(BaseCommand):
-    help = "Import Apache/Nginx access logs (common or combined; .gz read compressed; - is stdin)."
+    help = (
+        "Import web server access logs (format detected per file, or --format; .gz read "
+        "compressed; - is stdin)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH")
         parser.add_argument(
             "--json", action="store_true", help="End with one JSON line of counts and totals."
         )
+        parser.add_argument(
+            "--format",
+            dest="log_format",
+            metavar="NAME|PATTERN",
+            help=(
+                f"Read every file as this format: {', '.join(sorted(FORMATS))}; json:FIELD=NAME,...; "
+                "or an nginx log_format / Apache LogFormat pattern. Default: detected per file."
+            ),
+        )
 
     def handle(self, *args, **options):
         started = time.perf_counter()
+        if options["log_format"]:
+            try:
+                get_format(options["log_format"])
+            except PatternError as exc:
+                raise CommandError(str(exc)) from exc
         totals = dict.fromkeys(COUNT_KEYS, 0)
         bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
         for path in options["paths"]:
-            result = pipeline.ingest(path, progress=bar.update if bar else None)
+            result = pipeline.ingest(
+                path, progress=bar.update if bar else None, log_format=options["log_format"]
+            )
             if bar:
                 bar.finish()
             for key in COUNT_KEYS:
@@ -34,9 +64,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{result.name}: {result.lines} lines, {result.pageviews} page views, "
                 f"{result.bots} bots, {result.static} static, {result.ignored} ignored, "
-                f"{result.malformed} malformed, {result.duplicates} duplicates "
-                f"in {result.seconds:.1f}s"
+                f"{result.malformed} malformed, {result.duplicates} duplicates, "
+                f"{result.not_reading} not reading, {result.other_sites} other sites "
+                f"in {result.seconds:.1f}s ({result.log_format or 'empty'})"
             )
+            for notice in result.notices:
+                self.stdout.write(f"  {notice}")
         if options["json"]:
             summary = (
                 totals | {"seconds": round(time.perf_counter() - started, 3)} | database_totals()

@@ -24,10 +24,11 @@ from prospects.models import LogImport, PageView, Session, Visitor
 from prospects.visits import labels
 from prospects.visits.labels import PATH_MAX
 
-from . import assets, bots, parser, referrers, store
+from . import assets, behaviour, bots, formats, parser, reading, referrers, store
 from .assets import is_asset
 from .bots import classify_agent
-from .parser import decode_line, parse_fields
+from .formats import fields as format_fields
+from .parser import decode_line
 from .reader import LogReader
 from .sessions import merge_stage
 
@@ -37,7 +38,7 @@ SAMPLE_CHARS = 500
 ID_CACHE_LIMIT = 500_000
 # Parsed chunks waiting for the writer: enough to keep both busy, few enough to keep memory flat.
 PARSED_AHEAD = 2
-COUNT_KEYS = ("lines", "bots", "static", "ignored", "malformed")
+COUNT_KEYS = ("lines", "bots", "static", "ignored", "malformed", "not_reading", "other_sites")
 
 
 @dataclasses.dataclass
@@ -53,6 +54,10 @@ class ImportResult:
     ignored: int = 0
     malformed: int = 0
     duplicates: int = 0
+    not_reading: int = 0
+    other_sites: int = 0
+    log_format: str = ""
+    notices: list[str] = dataclasses.field(default_factory=list)
     seconds: float = 0.0
     bytes_read: int = 0
     bytes_total: int | None = None
@@ -60,7 +65,17 @@ class ImportResult:
 
     def counts(self) -> dict:
         """The per-run counts, as the command's JSON reports them."""
-        keys = ("lines", "pageviews", "bots", "static", "ignored", "malformed", "duplicates")
+        keys = (
+            "lines",
+            "pageviews",
+            "bots",
+            "static",
+            "ignored",
+            "malformed",
+            "duplicates",
+            "not_reading",
+            "other_sites",
+        )
         return {key: getattr(self, key) for key in keys} | {"seconds": round(self.seconds, 3)}
 
 
@@ -71,49 +86,119 @@ PendingView = tuple
 
 
 class LineClassifier:
-    """Turns raw lines into pending page views and counts everything else (no database)."""
+    """Turns raw lines into pending page views and counts everything else (no database).
 
-    def __init__(self, result: ImportResult):
+    The file's format is `log_format` (a `formats.LogFormat`), or detected from its first
+    lines. Every visitor whose user agent passed is observed by the behaviour rules.
+    """
+
+    def __init__(self, result: ImportResult, log_format: formats.LogFormat | None = None):
         self.result = result
+        self.log_format = log_format
+        self.parse = log_format.make_parser() if log_format else None
+        self.rules = behaviour.BehaviourRules()
+        # (visitor, path) pairs already counted for a 206 partial response.
+        self._partial: set[tuple] = set()
         # Occurrences of identical lines, over this chunk and the previous one (identical lines
         # share a timestamp, so they sit close together in a log).
         self._seen: dict[bytes, int] = {}
         self._seen_before: dict[bytes, int] = {}
 
+    def _start(self, lines: list[bytes]) -> None:
+        """Detect the format from the first lines when none was given; note what it implies."""
+        if self.parse is None:
+            sample = [decode_line(raw) for raw in lines[: formats.SAMPLE_LINES * 2]]
+            self.log_format = formats.detect(sample)
+            self.parse = self.log_format.make_parser()
+        self.result.log_format = self.log_format.name
+        if not getattr(self.parse, "has_user_agent", True):
+            self.result.notices.append(
+                f"This log ({self.log_format.name}) has no user agents: bots are told apart by "
+                "behaviour and known crawler address ranges only."
+            )
+
     def classify(self, lines: list[bytes]) -> list[PendingView]:
         """Parse a chunk of raw lines; return its page views and count the rest on the result."""
+        if self.parse is None or not self.result.log_format:
+            self._start(lines)
         result = self.result
+        parse = self.parse
+        has_agents = getattr(parse, "has_user_agent", True)
+        has_hosts = getattr(parse, "has_host", True)
+        observe, partial = self.rules.observe, self._partial
         views: list[PendingView] = []
         append = views.append
         seen, seen_before = self._seen, self._seen_before
         blake2b = hashlib.blake2b
         agents, asset_cache, referrer_cache = bots.cache, assets.cache, referrers.cache
         classify_source, referrer_type = referrers.classify_source, referrers.referrer_type
-        bot_hits = static = ignored = malformed = lines_count = 0
+        normalise, not_reading, is_site_host = (
+            reading.normalise_path,
+            reading.not_reading,
+            format_fields.is_site_host,
+        )
+        bot_hits = static = ignored = malformed = lines_count = other = other_sites = 0
         for raw in lines:
             if not raw or raw.isspace():
                 continue
-            lines_count += 1
             text = raw.decode("utf-8", "replace")
-            if "\x00" in text or text[-1] == "\r":
-                text = decode_line(raw)
-            fields = parse_fields(text)
-            if fields is None:
-                malformed += 1
-                if len(result.malformed_samples) < MALFORMED_SAMPLES:
-                    result.malformed_samples.append(text[:SAMPLE_CHARS])
+            if "\x00" in text or text[-1] == "\r" or text[0] == "\ufeff":
+                text = decode_line(raw).lstrip("\ufeff")
+            fields = parse(text)
+            if not fields:
+                if fields is None:
+                    lines_count += 1
+                    malformed += 1
+                    if len(result.malformed_samples) < MALFORMED_SAMPLES:
+                        result.malformed_samples.append(text[:SAMPLE_CHARS])
                 continue
-            ip, ts, method, path, query, status, referrer, agent = fields
-            bot, ua_hash = agents.get(agent) or classify_agent(agent)
-            if bot:
-                bot_hits += 1
+            lines_count += 1
+            ip, ts, method, path, query, status, referrer, agent, size, host = fields
+            if has_hosts and host and not is_site_host(host):
+                other_sites += 1
                 continue
+            if has_agents:
+                bot, ua_hash = agents.get(agent) or classify_agent(agent)
+                if bot:
+                    bot_hits += 1
+                    continue
+            else:
+                bot, ua_hash = agents.get(agent) or classify_agent(agent)
+            path = normalise(path)
+            key = (ip, ua_hash)
             if asset_cache.get(path, True) and is_asset(path):
                 static += 1
+                observe(key, ts, method, path, status, behaviour.ASSET)
+                continue
+            kind = not_reading(path, status, size)
+            if kind:
+                other += 1
+                observe(
+                    key,
+                    ts,
+                    method,
+                    path,
+                    status,
+                    behaviour.PROBE_KIND
+                    if kind == reading.PROBE
+                    else behaviour.ASSET
+                    if kind == reading.FAVICON
+                    else behaviour.OTHER_KIND,
+                )
                 continue
             if method != "GET" or not (200 <= status < 300 or status == 304):
                 ignored += 1
+                observe(key, ts, method, path, status, behaviour.OTHER_KIND)
                 continue
+            if status == 206:
+                # Range requests of one resource (a video, a PDF) are one reading.
+                if (key, path) in partial:
+                    other += 1
+                    continue
+                if len(partial) >= ID_CACHE_LIMIT:
+                    partial.clear()
+                partial.add((key, path))
+            observe(key, ts, method, path, status, behaviour.PAGE)
             raw = raw.rstrip(b"\r")
             digest = blake2b(raw, digest_size=8).digest()
             occurrence = seen.get(digest)
@@ -136,6 +221,8 @@ class LineClassifier:
         result.static += static
         result.ignored += ignored
         result.malformed += malformed
+        result.not_reading += other
+        result.other_sites += other_sites
         return views
 
 
@@ -196,14 +283,14 @@ class _ParserFailed(Exception):
     """Carries an exception raised in the parser thread over to the writer."""
 
 
-def classified_chunks(reader: LogReader, result: ImportResult) -> Iterator[tuple[list, dict]]:
+def classified_chunks(reader: LogReader, classifier: LineClassifier) -> Iterator[tuple[list, dict]]:
     """(page views, running counts) per chunk of `reader`; counts go on the result by the caller.
 
     The counts travel with their chunk, so a caller reading ahead of its writes still shows
-    what has been written so far. Malformed samples go straight onto `result`.
+    what has been written so far. The classifier counts on its own scratch result; malformed
+    samples go straight onto the import's result.
     """
-    scratch = ImportResult(malformed_samples=result.malformed_samples)
-    classifier = LineClassifier(scratch)
+    scratch = classifier.result
     for lines in reader.chunks():
         views = classifier.classify(lines)
         counts = {key: getattr(scratch, key) for key in COUNT_KEYS}
@@ -212,7 +299,7 @@ def classified_chunks(reader: LogReader, result: ImportResult) -> Iterator[tuple
 
 
 def parsed_chunks(
-    reader: LogReader, result: ImportResult, *, background: bool
+    reader: LogReader, classifier: LineClassifier, *, background: bool
 ) -> Iterator[tuple[list, dict]]:
     """`classified_chunks`, parsed in a background thread when `background` is true.
 
@@ -224,7 +311,7 @@ def parsed_chunks(
     raised here; if the caller stops early (its write failed), the thread is stopped too.
     """
     if not background:
-        yield from classified_chunks(reader, result)
+        yield from classified_chunks(reader, classifier)
         return
     parsed: queue.Queue = queue.Queue(maxsize=PARSED_AHEAD)
     stop = threading.Event()
@@ -241,7 +328,7 @@ def parsed_chunks(
 
     def parse() -> None:
         try:
-            for item in classified_chunks(reader, result):
+            for item in classified_chunks(reader, classifier):
                 if not hand_over(item):
                     return
         except BaseException as exc:  # whatever it is, the writer's thread raises it
@@ -262,13 +349,19 @@ def parsed_chunks(
 
 
 def ingest_file(
-    source, *, name: str | None = None, progress: Callable[[ImportResult], None] | None = None
+    source,
+    *,
+    name: str | None = None,
+    progress: Callable[[ImportResult], None] | None = None,
+    log_format: str | None = None,
 ) -> ImportResult:
     """Import one access log (a path, a `.gz` path, or "-" for stdin) and record a LogImport.
 
     Lines are streamed in chunks, so memory stays flat; a bad line is counted, never fatal.
-    `progress`, if given, is called with the running result after every chunk.
+    `progress`, if given, is called with the running result after every chunk. `log_format`
+    is a format name or pattern (`formats.get_format`); without it the format is detected.
     """
+    chosen = formats.get_format(log_format) if log_format else None
     started = time.perf_counter()
     name = name or ("<stdin>" if str(source) == "-" else str(source))
     log_import = LogImport.objects.create(name=name[:500])
@@ -279,8 +372,13 @@ def ingest_file(
         with LogReader(source) as reader:
             result.bytes_total = reader.bytes_total
             writer = ViewWriter(result)
+            classifier = LineClassifier(
+                ImportResult(malformed_samples=result.malformed_samples), chosen
+            )
             # Closed explicitly, so a failed write stops the parser thread at once.
-            chunks = contextlib.closing(parsed_chunks(reader, result, background=is_postgresql()))
+            chunks = contextlib.closing(
+                parsed_chunks(reader, classifier, background=is_postgresql())
+            )
             with chunks as parsed:
                 for views, counts in parsed:
                     writer.write(views)
@@ -290,9 +388,14 @@ def ingest_file(
                     result.seconds = time.perf_counter() - started
                     if progress is not None:
                         progress(result)
+        result.log_format = classifier.result.log_format
+        result.notices = classifier.result.notices
         with transaction.atomic():
+            # Visitors a behaviour rule marks: their staged views are bots, not page views.
+            behaviour_bots = behaviour.mark_bots(classifier.rules.bots(), store.STAGE)
+            result.bots += behaviour_bots
             result.pageviews = merge_stage()
-            result.duplicates = writer.staged - result.pageviews
+            result.duplicates = writer.staged - behaviour_bots - result.pageviews
             labels.recompute_conversions(writer.goal_visitors)
     except Exception as exc:
         _finish(log_import, result, started, LogImport.Status.FAILED, error=repr(exc))
@@ -311,6 +414,8 @@ def _finish(
     for key, value in result.counts().items():
         setattr(log_import, key, value)
     log_import.malformed_samples = result.malformed_samples
+    log_import.log_format = result.log_format[:200]
+    log_import.notices = result.notices
     log_import.status = status
     log_import.error = error
     log_import.finished_at = timezone.now()
@@ -329,5 +434,5 @@ def database_totals() -> dict:
 
 def clear_caches() -> None:
     """Forget every per-distinct-value cache (IPs, hours, agents, paths, referrers)."""
-    for module in (parser, assets, bots, referrers):
+    for module in (parser, assets, bots, referrers, reading, format_fields):
         module.reset_cache()

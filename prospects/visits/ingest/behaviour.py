@@ -1,0 +1,197 @@
+"""Bots told apart by what they do, not what they say: behavioural rules per visitor.
+
+During an import every request of a visitor whose user agent passed is observed; at the end
+each visitor meets the rules below, first match wins, and a visitor that meets one is marked
+with it (`Visitor.bot_rule`, excluded as a bot): its page views of the import are dropped and
+counted as bots. With no user agent in the log (common format) these rules and the known
+crawler address ranges are the only way to tell bots apart.
+
+- crawler address: the IP is in a crawler's, AI fetcher's, monitor's or scanner's published
+  ranges (`data/crawler-ips.txt`, vendored with its licence).
+- probe paths: it asked for a known probe path (`/wp-login.php`, `/.env`, ...).
+- instant form: it posted a form within LEADGEN_BOT_FORM_SECONDS of fetching it.
+- POST only: three or more requests, every one a POST.
+- requests per minute: more than LEADGEN_BOT_MAX_PER_MINUTE non-asset requests in a minute.
+- 404 share: ten or more non-asset requests, at least half of them answered 404.
+- no assets: LEADGEN_BOT_NO_ASSET_PAGES page views or more and not one asset, in a log that
+  shows its site's assets (LEADGEN_BOT_ASSETS_LOGGED: "auto" decides from the import: half of
+  at least twenty visitors with page views loaded an asset).
+"""
+
+import bisect
+import datetime as dt
+import ipaddress
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from prospects.identify.exclusions import BOT
+from prospects.models import Visitor
+
+CRAWLER_ADDRESS = "crawler address"
+PROBE_PATHS = "probe paths"
+INSTANT_FORM = "instant form"
+POST_ONLY = "POST only"
+RATE = "requests per minute"
+NOT_FOUND = "404 share"
+NO_ASSETS = "no assets"
+
+DATA = Path(__file__).resolve().parent / "data" / "crawler-ips.txt"
+# "auto" believes a log shows its site's assets when half of at least this many visitors with
+# page views loaded one (people's browsers do; a log of only bots, or a CDN, says nothing).
+ASSET_SHARE = 0.5
+MIN_READERS = 20
+MIN_ERROR_REQUESTS = 10
+MIN_POSTS = 3
+
+# Per visitor: requests, page views, assets, posts, gets, 404s of non-assets, non-asset
+# requests, probes, current minute, its count, the most in any minute, last GET (ts, path),
+# instant form seen.
+(REQ, PAGES, ASSETS, POSTS, GETS, NOT_FOUND_N, OTHER, PROBES, MINUTE, IN_MINUTE, PEAK) = range(11)
+LAST_GET_TS, LAST_GET_PATH, FORM = 11, 12, 13
+
+PAGE, ASSET, OTHER_KIND, PROBE_KIND = "page", "asset", "other", "probe"
+
+
+@lru_cache(maxsize=1)
+def _crawler_ranges() -> tuple[tuple[list[int], list[int]], tuple[list[int], list[int]]]:
+    """Sorted (starts, ends) of the vendored crawler ranges, IPv4 and IPv6 apart."""
+    ranges: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
+    for line in DATA.read_text(encoding="ascii").splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", "[")):
+            continue
+        try:
+            network = ipaddress.ip_network(line, strict=False)
+        except ValueError:
+            continue
+        ranges[network.version].append(
+            (int(network.network_address), int(network.broadcast_address))
+        )
+    merged = []
+    for version in (4, 6):
+        starts, ends = [], []
+        for start, end in sorted(ranges[version]):
+            if ends and start <= ends[-1] + 1:
+                ends[-1] = max(ends[-1], end)
+            else:
+                starts.append(start)
+                ends.append(end)
+        merged.append((starts, ends))
+    return merged[0], merged[1]
+
+
+@lru_cache(maxsize=100_000)
+def is_crawler_address(ip: str) -> bool:
+    """Whether a canonical IP is in a published crawler, fetcher, monitor or scanner range."""
+    address = ipaddress.ip_address(ip)
+    starts, ends = _crawler_ranges()[0 if address.version == 4 else 1]
+    value = int(address)
+    index = bisect.bisect_right(starts, value) - 1
+    return index >= 0 and value <= ends[index]
+
+
+def _seconds(ts: str) -> float:
+    return dt.datetime.fromisoformat(ts).timestamp()
+
+
+class BehaviourRules:
+    """Per-visitor request statistics over one import, and the rules applied to them."""
+
+    def __init__(self):
+        self.stats: dict[tuple, list] = {}
+        self.max_per_minute = settings.LEADGEN_BOT_MAX_PER_MINUTE
+        self.form_seconds = settings.LEADGEN_BOT_FORM_SECONDS
+        self.no_asset_pages = settings.LEADGEN_BOT_NO_ASSET_PAGES
+        self.assets_logged = settings.LEADGEN_BOT_ASSETS_LOGGED
+
+    def observe(self, key: tuple, ts: str, method: str, path: str, status: int, kind: str) -> None:
+        """Count one request of a visitor (kind: PAGE, ASSET, PROBE_KIND or OTHER_KIND)."""
+        stats = self.stats.get(key)
+        if stats is None:
+            stats = self.stats[key] = [0, 0, 0, 0, 0, 0, 0, 0, "", 0, 0, "", "", False]
+        stats[REQ] += 1
+        if kind is ASSET:
+            stats[ASSETS] += 1
+            return
+        stats[OTHER] += 1
+        if kind is PAGE:
+            stats[PAGES] += 1
+        elif kind is PROBE_KIND:
+            stats[PROBES] += 1
+        if status == 404:
+            stats[NOT_FOUND_N] += 1
+        minute = ts[:16]
+        if minute == stats[MINUTE]:
+            stats[IN_MINUTE] += 1
+            if stats[IN_MINUTE] > stats[PEAK]:
+                stats[PEAK] = stats[IN_MINUTE]
+        elif minute > stats[MINUTE]:
+            stats[MINUTE], stats[IN_MINUTE] = minute, 1
+            stats[PEAK] = max(stats[PEAK], 1)
+        if method == "GET":
+            stats[GETS] += 1
+            stats[LAST_GET_TS], stats[LAST_GET_PATH] = ts, path
+        elif method == "POST":
+            stats[POSTS] += 1
+            if path == stats[LAST_GET_PATH] and not stats[FORM]:
+                gap = abs(_seconds(ts) - _seconds(stats[LAST_GET_TS]))
+                stats[FORM] = gap <= self.form_seconds
+
+    def assets_in_log(self) -> bool:
+        """Whether this log shows the site's assets (so a visitor loading none stands out)."""
+        if self.assets_logged != "auto":
+            return self.assets_logged == "yes"
+        readers = [s for s in self.stats.values() if s[PAGES]]
+        with_assets = sum(1 for s in readers if s[ASSETS])
+        return len(readers) >= MIN_READERS and with_assets >= ASSET_SHARE * len(readers)
+
+    def rule(self, key: tuple, stats: list, assets_logged: bool) -> str:
+        """The first rule a visitor's statistics meet, or ""."""
+        if is_crawler_address(key[0]):
+            return CRAWLER_ADDRESS
+        if stats[PROBES]:
+            return PROBE_PATHS
+        if stats[FORM]:
+            return INSTANT_FORM
+        if stats[POSTS] >= MIN_POSTS and not stats[GETS] and stats[POSTS] == stats[OTHER]:
+            return POST_ONLY
+        if stats[PEAK] > self.max_per_minute:
+            return RATE
+        if stats[OTHER] >= MIN_ERROR_REQUESTS and stats[NOT_FOUND_N] * 2 >= stats[OTHER]:
+            return NOT_FOUND
+        if assets_logged and stats[PAGES] >= self.no_asset_pages and not stats[ASSETS]:
+            return NO_ASSETS
+        return ""
+
+    def bots(self) -> dict[tuple, str]:
+        """{visitor key: rule} for every visitor a rule marks."""
+        assets_logged = self.assets_in_log()
+        found = {}
+        for key, stats in self.stats.items():
+            rule = self.rule(key, stats, assets_logged)
+            if rule:
+                found[key] = rule
+        return found
+
+
+def mark_bots(bots: dict[tuple, str], stage: str) -> int:
+    """Mark the visitors (ip, ua_hash) found, drop bot visitors' staged views; return how many.
+
+    Visitors with no page view have no row and get none. Views of visitors marked in an
+    earlier import are dropped too: a bot stays a bot.
+    """
+    table = connection.ops.quote_name(Visitor._meta.db_table)
+    with connection.cursor() as cursor:
+        if bots:
+            cursor.executemany(
+                f"UPDATE {table} SET bot_rule = %s, excluded_reason = %s "
+                "WHERE ip = %s AND ua_hash = %s AND bot_rule = ''",
+                [(rule, BOT, ip, ua_hash) for (ip, ua_hash), rule in bots.items()],
+            )
+        cursor.execute(
+            f"DELETE FROM {stage} WHERE visitor_id IN (SELECT id FROM {table} WHERE bot_rule <> '')"
+        )
+        return max(cursor.rowcount, 0)

@@ -1,0 +1,97 @@
+"""Bots by behaviour: the rule that fired marks the visitor, its views are bots, not page views."""
+
+import pytest
+from django.test import override_settings
+
+from prospects.identify.exclusions import BOT, refresh_exclusions
+from prospects.models import PageView, Visitor
+from prospects.visits.ingest import behaviour
+from prospects.visits.ingest.importer import ingest_file
+from tests.ingest_lines import BROWSER, line, write_log
+from tests.shared_data import shared_file
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_hackers_only_log_keeps_almost_no_humans():
+    # Every client in this log probed a hidden form (nielsbasjes/logparser's demo log); the
+    # full log it was cut from showed its site's assets, so the no-assets rule applies.
+    with override_settings(LEADGEN_BOT_ASSETS_LOGGED="yes"):
+        result = ingest_file(shared_file("nielsbasjes_hackers-access.log"))
+    rules = dict.fromkeys(Visitor.objects.values_list("bot_rule", flat=True), 0)
+    for rule in Visitor.objects.values_list("bot_rule", flat=True):
+        rules[rule] += 1
+    humans = rules.get("", 0)
+    assert Visitor.objects.count() == 646
+    assert humans <= 130, rules
+    assert rules[behaviour.INSTANT_FORM] > 400
+    assert result.bots > 2000
+    assert PageView.objects.filter(visitor__bot_rule="").count() == result.pageviews
+
+
+def test_a_form_posted_within_seconds_of_its_page_marks_a_bot(tmp_path):
+    lines = [
+        line("/trial", ip="198.51.100.9"),
+        line("/trial", ip="198.51.100.9", method="POST", status=302, seconds=1),
+        line("/pricing", ip="203.0.113.7"),
+        line("/trial", ip="203.0.113.7", minutes=1),
+        line("/trial", ip="203.0.113.7", method="POST", status=302, minutes=2),
+    ]
+    result = ingest_file(write_log(tmp_path, lines))
+    bot = Visitor.objects.get(ip="198.51.100.9")
+    assert (bot.bot_rule, bot.excluded_reason) == (behaviour.INSTANT_FORM, BOT)
+    assert not bot.pageviews.exists()
+    assert Visitor.objects.get(ip="203.0.113.7").bot_rule == ""
+    assert (result.pageviews, result.bots) == (2, 1)
+    # The reason survives a recomputation of every exclusion.
+    refresh_exclusions()
+    assert Visitor.objects.get(ip="198.51.100.9").excluded_reason == BOT
+
+
+def test_rate_404_share_and_post_only(tmp_path):
+    fast = [line(f"/docs/{n}", ip="192.0.2.10", seconds=n % 60) for n in range(70)]
+    scanner = [line(f"/guess/{n}", ip="192.0.2.20", status=404, minutes=n) for n in range(12)]
+    scanner.append(line("/", ip="192.0.2.20", minutes=20))
+    posts = [line("/api/x", ip="192.0.2.30", method="POST", minutes=n) for n in range(3)]
+    person = [line(f"/blog/{n}", ip="192.0.2.40", minutes=n * 3) for n in range(8)]
+    ingest_file(write_log(tmp_path, fast + scanner + posts + person))
+    rules = dict(Visitor.objects.values_list("ip", "bot_rule"))
+    assert rules == {
+        "192.0.2.10": behaviour.RATE,
+        "192.0.2.20": behaviour.NOT_FOUND,
+        "192.0.2.40": "",
+    }
+    # The POST-only client never had a page view, so it is counted but has no visitor row.
+
+
+def test_known_crawler_addresses_are_bots_even_without_user_agents(tmp_path):
+    googlebot = '66.249.66.1 - - [02/Mar/2026:09:00:00 +0000] "GET /pricing HTTP/1.1" 200 5120'
+    person = '203.0.113.7 - - [02/Mar/2026:09:00:00 +0000] "GET /pricing HTTP/1.1" 200 5120'
+    result = ingest_file(write_log(tmp_path, [googlebot, person]))
+    assert result.log_format == "common"
+    assert result.pageviews == 1 and result.bots == 1
+    assert any("no user agents" in notice for notice in result.notices)
+    assert dict(Visitor.objects.values_list("ip", "bot_rule")) == {
+        "66.249.66.1": behaviour.CRAWLER_ADDRESS,
+        "203.0.113.7": "",
+    }
+
+
+def test_no_assets_applies_only_where_the_log_shows_assets(tmp_path):
+    readers = []
+    for n in range(20):
+        ip = f"198.51.100.{n + 1}"
+        readers += [line("/", ip=ip, minutes=n), line("/static/site.css", ip=ip, minutes=n)]
+    scraper = [line(f"/blog/{n}", ip="192.0.2.99", agent=BROWSER, minutes=n) for n in range(3)]
+    ingest_file(write_log(tmp_path, readers + scraper))
+    assert Visitor.objects.get(ip="192.0.2.99").bot_rule == behaviour.NO_ASSETS
+    assert not Visitor.objects.filter(ip__startswith="198.51.100.").exclude(bot_rule="").exists()
+
+
+def test_a_bot_stays_a_bot_in_later_imports(tmp_path):
+    probe = [line("/pricing", ip="192.0.2.7"), line("/.env", ip="192.0.2.7", seconds=5)]
+    ingest_file(write_log(tmp_path, probe, name="one.log"))
+    later = [line("/pricing", ip="192.0.2.7", minutes=90)]
+    result = ingest_file(write_log(tmp_path, later, name="two.log"))
+    assert (result.pageviews, result.bots) == (0, 1)
+    assert Visitor.objects.get(ip="192.0.2.7").bot_rule == behaviour.PROBE_PATHS
