@@ -19,9 +19,9 @@ UA = f"Mozilla/5.0 {SCRIPT}"
 LOG = (
     f'{IP} - - [10/Oct/2025:13:55:36 +0000] "GET /pricing/{SCRIPT} HTTP/1.1" 200 123 '
     f'"https://evil.example/{SCRIPT}" "{UA}"\n'
-    f'{IP} - - [10/Oct/2025:13:56:36 +0000] "GET /blog/x?q=\\"><img%20src=x HTTP/1.1" 200 12 '
+    f'{IP} - - [10/Oct/2025:13:56:36 +0000] "GET /blog/x?q=\\"><img%20src=x HTTP/1.1" 200 1200 '
     f'"https://evil.example/\\"><img src=x onerror=alert(1)>" "{UA}"\n'
-    f'{IP} - - [10/Oct/2025:13:57:36 +0000] "GET /whitepapers/\\"><img_src=x> HTTP/1.1" 200 9 '
+    f'{IP} - - [10/Oct/2025:13:57:36 +0000] "GET /whitepapers/\\"><img_src=x> HTTP/1.1" 200 900 '
     f'"-" "{UA}"\n'
     f"this is not a log line {SCRIPT} {QUOTE_TRICK}\n"
 )

@@ -21,7 +21,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from crawlerdetect import CrawlerDetect
+from crawlerdetect.providers.crawlers import data as CRAWLERDETECT_PATTERNS
+from crawlerdetect.providers.exclusions import data as CRAWLERDETECT_EXCLUSIONS
 
 DATA = Path(__file__).resolve().parent / "data"
 # Longer agents are cut before any regex: nothing a browser sends is this long.
@@ -51,10 +52,11 @@ UNRELIABLE_PATTERNS = {
 
 # The shapes of the common browsers' agents, exactly: such an agent carries no bot token.
 _BROWSER = re.compile(
-    r"Mozilla/5\.0 \((?:Windows NT [\d.]+(?:; Win64; x64|; WOW64)?|Macintosh; Intel Mac OS X [\d_.]+"
-    r"|X11; (?:Ubuntu; )?Linux (?:x86_64|i686)(?:; rv:[\d.]+)?|Windows NT [\d.]+; (?:Win64; x64; )?rv:[\d.]+"
-    r"|Macintosh; Intel Mac OS X [\d.]+; rv:[\d.]+|(?:iPhone|iPad); CPU (?:iPhone )?OS [\d_]+ like Mac OS X"
-    r"|Linux; Android [\d.]+(?:; [^;()]*)?)\) "
+    r"Mozilla/5\.0 \((?:Windows NT [\d.]+(?:; (?:Win64; x64|WOW64))?(?:; rv:[\d.]+)?"
+    r"|Macintosh; Intel Mac OS X [\d_.]+(?:; rv:[\d.]+)?"
+    r"|X11; (?:Ubuntu; )?Linux (?:x86_64|i686)(?:; rv:[\d.]+)?|X11; CrOS \w+ [\d.]+"
+    r"|(?:iPhone|iPad); CPU (?:iPhone )?OS [\d_]+ like Mac OS X"
+    r"|Linux; Android [\d.]+(?:; [^;()]*)?|Android [\d.]+; Mobile; rv:[\d.]+)\) "
     r"(?:AppleWebKit/[\d.]+ \(KHTML, like Gecko\) (?:Chrome/[\d.]+ (?:Mobile )?Safari/[\d.]+"
     r"(?: Edg/[\d.]+| OPR/[\d.]+)?|Version/[\d.]+ (?:Mobile/\w+ )?Safari/[\d.]+"
     r"|(?:CriOS|FxiOS|EdgiOS)/[\d.]+ Mobile/\w+ Safari/[\d.]+|Mobile/\w+)"
@@ -78,7 +80,11 @@ _CLIENTS = re.compile(
     re.I,
 )
 _PRODUCT_TOKEN = re.compile(r"[/(\d]")
-_detector = CrawlerDetect()
+# Characters that stand for themselves in a pattern (when not followed by a quantifier).
+_LITERAL = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_/:;,=@!'\"<>%&~#"
+)
+_QUANTIFIERS = frozenset("*+?{")
 
 CACHE_LIMIT = 100_000
 cache: dict[str, tuple[bool, int]] = {}
@@ -116,7 +122,7 @@ def bot_rule(user_agent: str) -> str:
     if _BROWSER.fullmatch(agent):
         return ""
     bare = _DEVICE.sub(r"\1", agent)
-    if _detector.is_crawler(bare):
+    if _is_crawler(bare):
         return CRAWLERDETECT
     if _crawler_list().search(bare):
         return CRAWLER_LIST
@@ -129,12 +135,127 @@ def bot_rule(user_agent: str) -> str:
     return ""
 
 
+def _is_crawler(agent: str) -> bool:
+    """crawlerdetect's answer: its exclusions taken out, then any of its patterns."""
+    exclusions, crawlers = _crawlerdetect()
+    rest = exclusions.sub("", agent)
+    return bool(rest) and crawlers.search(rest) is not None
+
+
+@lru_cache(maxsize=1)
+def _crawlerdetect() -> tuple[re.Pattern, re.Pattern]:
+    """crawlerdetect's exclusions and patterns, the patterns compiled as a prefix tree.
+
+    crawlerdetect joins its 1,400 patterns into one alternation, which Python's regex engine
+    tries one by one at every position of the agent: ~1 ms per agent, and more for long ones.
+    The same alternatives grouped by their literal prefixes match exactly the same agents in
+    a fraction of the time. A leading `[...]*` is dropped: it cannot change whether a search
+    finds a match, and it made the search quadratic in long runs of letters.
+    """
+    free, anchored = [], []
+    for pattern in _top_level_alternatives("|".join(CRAWLERDETECT_PATTERNS)):
+        pattern = re.sub(r"^\[[^\]]*\]\*", "", pattern)
+        if pattern.startswith("^"):
+            anchored.append(pattern[1:])
+        else:
+            free.append(pattern)
+    regex = f"{_prefix_tree(free)}|^{_prefix_tree(anchored)}"
+    return (
+        re.compile("|".join(CRAWLERDETECT_EXCLUSIONS), re.IGNORECASE),
+        re.compile(regex, re.IGNORECASE),
+    )
+
+
+def _top_level_alternatives(regex: str) -> list[str]:
+    """The alternatives of a regex split at its top-level '|' (not in groups or classes)."""
+    parts, current, depth, in_class, escaped = [], [], 0, False, False
+    for char in regex:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _literal_prefix(pattern: str, fold: bool) -> tuple[str, str]:
+    """(the literal start of a pattern, lower-cased when `fold`, and the rest of it)."""
+    prefix, i = [], 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern) and not pattern[i + 1].isalnum():
+            literal, step = pattern[i + 1], 2
+        elif char in _LITERAL:
+            literal, step = char, 1
+        else:
+            break
+        if i + step < len(pattern) and pattern[i + step] in _QUANTIFIERS:
+            break
+        prefix.append(literal.lower() if fold else literal)
+        i += step
+    return "".join(prefix), pattern[i:]
+
+
+def _prefix_tree(patterns: list[str], *, fold: bool = True) -> str:
+    """One regex matching what any of the patterns matches, their literal prefixes shared.
+
+    `fold`: the regex is compiled case-insensitive, so prefixes are shared across case.
+    """
+    root: dict = {}
+    loose = []
+    for pattern in patterns:
+        prefix, rest = _literal_prefix(pattern, fold)
+        if not prefix:
+            loose.append(f"(?:{pattern})")
+            continue
+        node = root
+        for char in prefix:
+            node = node.setdefault(char, {})
+        node.setdefault("", []).append(rest)
+
+    def build(node: dict) -> str:
+        branches = []
+        for char in sorted(key for key in node if key):
+            literal, child = char, node[char]
+            while len(child) == 1 and "" not in child:
+                ((key, child),) = child.items()
+                literal += key
+            branches.append(re.escape(literal) + build(child))
+        ends = node.get("", [])
+        if "" in ends:
+            # A pattern ends here: whatever follows, this node matches.
+            return ""
+        branches += [f"(?:{end})" for end in ends]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    tree = build(root) if root else ""
+    return "(?:" + "|".join(filter(None, [tree, *loose])) + ")"
+
+
 @lru_cache(maxsize=1)
 def _crawler_list() -> re.Pattern:
     """The vendored crawler-user-agents patterns as one regex, less the unreliable ones."""
     entries = json.loads((DATA / "crawler-user-agents.json").read_text(encoding="utf-8"))
-    patterns = [e["pattern"] for e in entries if e["pattern"] not in UNRELIABLE_PATTERNS]
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+    patterns = [
+        alternative
+        for entry in entries
+        if entry["pattern"] not in UNRELIABLE_PATTERNS
+        for alternative in _top_level_alternatives(entry["pattern"])
+    ]
+    return re.compile(_prefix_tree(patterns, fold=False))
 
 
 def reset_cache() -> None:
