@@ -95,3 +95,12 @@ def test_a_bot_stays_a_bot_in_later_imports(tmp_path):
     result = ingest_file(write_log(tmp_path, later, name="two.log"))
     assert (result.pageviews, result.bots) == (0, 1)
     assert Visitor.objects.get(ip="192.0.2.7").bot_rule == behaviour.PROBE_PATHS
+
+
+def test_the_imports_page_says_how_the_file_was_read(tmp_path, client, admin_user):
+    common = '203.0.113.7 - - [02/Mar/2026:09:00:00 +0000] "GET /robots.txt HTTP/1.1" 200 120'
+    ingest_file(write_log(tmp_path, [common]))
+    client.force_login(admin_user)
+    page = client.get("/imports/").content.decode()
+    assert "common" in page and "no user agents" in page
+    assert "Not reading" in page

@@ -162,3 +162,16 @@ def test_format_option_and_its_errors(tmp_path):
     assert (imported.log_format, imported.malformed) == ("common", 1)
     with pytest.raises(CommandError, match="unknown log format"):
         call_command("ingest_logs", str(path), "--format", "apache2")
+
+
+@pytest.mark.django_db
+def test_an_iis_log_without_user_agents_keeps_its_page_views(tmp_path):
+    path = tmp_path / "u_ex251010.log"
+    path.write_text(
+        "#Software: Microsoft Internet Information Services 10.0\n"
+        "#Fields: date time c-ip cs-method cs-uri-stem sc-status sc-bytes\n"
+        "2025-10-10 13:55:36 203.0.113.7 GET /pricing 200 5120\n"
+    )
+    result = ingest_file(path)
+    assert (result.log_format, result.lines, result.pageviews, result.malformed) == ("w3c", 1, 1, 0)
+    assert any("no user agents" in notice for notice in result.notices)

@@ -106,10 +106,14 @@ class LineClassifier:
 
     def _start(self, lines: list[bytes]) -> None:
         """Detect the format from the first lines when none was given; note what it implies."""
+        sample = [decode_line(raw) for raw in lines[: formats.SAMPLE_LINES * 2]]
         if self.parse is None:
-            sample = [decode_line(raw) for raw in lines[: formats.SAMPLE_LINES * 2]]
             self.log_format = formats.detect(sample)
             self.parse = self.log_format.make_parser()
+        for line in sample:
+            if line.startswith("#"):
+                # Header directives (W3C `#Fields:`) say which fields the lines have.
+                self.parse(line)
         self.result.log_format = self.log_format.name
         if not getattr(self.parse, "has_user_agent", True):
             self.result.notices.append(
