@@ -43,8 +43,18 @@ _ip_cache: dict[str, str | None] = {}
 _hour_cache: dict[str, tuple[str | None, dt.datetime | None]] = {}
 
 
+# Timestamps outside these bounds are malformed: before the first web server logs (and before
+# years need zero padding), or more than a day ahead of this machine's clock.
+EARLIEST = dt.datetime(1990, 1, 1)
+FUTURE_SLACK = dt.timedelta(days=1)
+
+
 class Hit(NamedTuple):
-    """One parsed request. `ts` is UTC text 'YYYY-MM-DD HH:MM:SS' (what the database stores)."""
+    """One parsed request. `ts` is UTC text 'YYYY-MM-DD HH:MM:SS' (what the database stores).
+
+    `key` is what makes this hit itself: two hits with the same key are one hit seen twice
+    (a re-imported line), so only the first is stored; empty, it is made from the fields.
+    """
 
     ip: str
     ts: str
@@ -54,6 +64,7 @@ class Hit(NamedTuple):
     status: int
     referrer: str
     user_agent: str
+    key: bytes = b""
 
     @property
     def timestamp(self) -> dt.datetime:
@@ -128,15 +139,23 @@ def _convert_hour(hour: str, offset: str) -> tuple[str | None, dt.datetime | Non
         utc = local.astimezone(dt.UTC)
     except (KeyError, ValueError, OverflowError):
         return None, None
+    if not plausible(utc.replace(tzinfo=None)):
+        return None, None
     if off_minutes % 60:
         return None, utc.replace(tzinfo=None)
     return utc.strftime("%Y-%m-%d %H:"), None
 
 
+def plausible(moment: dt.datetime) -> bool:
+    """Whether a naive UTC time can be a real request: from 1990 to a day ahead of now."""
+    latest = dt.datetime.now(dt.UTC).replace(tzinfo=None) + FUTURE_SLACK
+    return EARLIEST <= moment <= latest
+
+
 def parse_line(line: str) -> Hit | None:
     """Parse one combined- or common-format line; None when the line is malformed."""
     fields = parse_fields(line)
-    return None if fields is None else Hit._make(fields[:8])
+    return None if fields is None else Hit(*fields[:8])
 
 
 def parse_fields(line: str) -> tuple | None:
