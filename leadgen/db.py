@@ -46,3 +46,13 @@ def timestamp_type() -> str:
 def row_key() -> str:
     """The column that addresses a row of a raw temp table: a serial on PostgreSQL, rowid on SQLite."""
     return "sid" if is_postgresql() else "rowid"
+
+
+def advisory_xact_lock(space: int, key: int = 0) -> None:
+    """Wait for a PostgreSQL advisory lock held until the transaction ends.
+
+    SQLite needs none: its IMMEDIATE transactions already take the one write lock.
+    """
+    if is_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [space, key])

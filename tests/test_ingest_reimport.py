@@ -145,3 +145,22 @@ def index_names():
     return sorted(
         (name, bool(c["index"]), bool(c["foreign_key"])) for name, c in constraints.items()
     )
+
+
+def test_a_new_view_between_two_sessions_joins_them_and_far_sessions_stay(tmp_path):
+    at = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    minutes = [0, 10, 60, 65, 660]
+    lines = [line(f"/p/{m}", at=at, minutes=m) for m in minutes]
+    bridge = line("/bridge", at=at, minutes=35)
+    ingest_file(write_log(tmp_path, [*lines, bridge], "all.log"))
+    expected = history()
+    wipe()
+    ingest_file(write_log(tmp_path, lines, "first.log"))
+    far = Session.objects.get(started_at=at + dt.timedelta(minutes=660))
+    assert Session.objects.count() == 3
+    ingest_file(write_log(tmp_path, [bridge], "late.log"))
+    assert history() == expected
+    assert Session.objects.count() == 2
+    # The evening session is more than a gap away from the new view: not cut again.
+    assert Session.objects.filter(pk=far.pk).exists()
+    assert PageView.objects.get(page__path="/p/10").time_on_page == 25 * 60

@@ -1,10 +1,11 @@
-"""Bulk loading: drop a table's secondary indexes (and foreign keys on PostgreSQL) around a big insert.
+"""Bulk loading: drop a table's secondary indexes around a big insert, and build them after.
 
-Maintaining six indexes and checking four foreign keys row by row costs several times more
-than building the indexes afresh and validating each key with one join, once the new rows
-are a fair share of the table (PostgreSQL's "Populating a Database" advice). Everything runs
-inside the caller's transaction, so the table never stays without them. Definitions are read
-from the catalog, so exactly what the migrations created comes back.
+Maintaining six indexes row by row costs several times more than building them afresh,
+once the new rows are a fair share of the table (PostgreSQL's "Populating a Database"
+advice). Everything runs inside the caller's transaction, so the table never stays without
+them. Definitions are read from the catalog, so exactly what the migrations created comes
+back. Foreign keys stay: dropping one locks the tables it points to, and a concurrent import
+staging visitors and pages there would deadlock with this one.
 """
 
 import contextlib
@@ -24,21 +25,15 @@ def worth_it(new_rows: int, existing_rows: int) -> bool:
 
 @contextlib.contextmanager
 def rebuilt_indexes(table: str, *, enabled: bool):
-    """Run the body without `table`'s secondary indexes (and foreign keys); put them back after."""
+    """Run the body without `table`'s secondary indexes; put them back after."""
     if not enabled:
         yield
         return
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if is_postgresql():
-            # Deferred checks still queued would forbid altering the table: run them now.
+            # Deferred checks still queued would forbid dropping its indexes: run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(
-                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype = 'f'",
-                [table],
-            )
-            keys = cursor.fetchall()
             cursor.execute(
                 "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
                 "JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass "
@@ -46,22 +41,22 @@ def rebuilt_indexes(table: str, *, enabled: bool):
                 [table],
             )
         else:
-            keys = []
             cursor.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
                 "AND sql IS NOT NULL",
                 [table],
             )
         indexes = cursor.fetchall()
-        for name, _definition in keys:
-            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {quote(name)}")
+        if is_postgresql():
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     yield
     with connection.cursor() as cursor:
+        if is_postgresql():
+            # The body's foreign key checks, queued till commit, would forbid the index builds.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for _name, definition in indexes:
             cursor.execute(definition)
-        for name, definition in keys:
-            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
         if is_postgresql():
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -34,7 +34,7 @@ from .bots import classify_agent
 from .formats import fields as format_fields
 from .parser import Hit, decode_line
 from .reader import LogReader
-from .sessions import merge_stage
+from .sessions import merge_stage, take_merge_turn
 
 MALFORMED_SAMPLES = 20
 SAMPLE_CHARS = 500
@@ -433,6 +433,7 @@ def _ingest(reader, make_classifier, name: str, progress) -> ImportResult:
         result.log_format = classifier.result.log_format
         result.notices = classifier.result.notices
         with transaction.atomic():
+            take_merge_turn()
             # Visitors a behaviour rule marks: their staged views are bots, not page views.
             behaviour_bots = behaviour.mark_bots(classifier.rules.bots(), store.STAGE)
             result.bots += behaviour_bots

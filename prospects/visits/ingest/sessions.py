@@ -2,16 +2,28 @@
 
 A session is a visitor's run of page views with no gap over LEADGEN_SESSION_GAP_SECONDS; time
 on page is the gap to the next view in the same session (none on the last one). Both are
-computed in SQL, set-based, over the staged page views of an import together with *all*
+computed in SQL, set-based, over the staged page views of an import together with the
 earlier page views of the visitors it touched, so a log rotated at midnight, overlapping
 files or files imported out of order give exactly the sessions one big import would. Views
 at the same second are ordered by line hash, which does not depend on the import order.
+
+Only a window of each touched visitor's history is cut again: from the first to the last
+new view, widened to the whole stored sessions that come within one gap of it. Sessions
+outside are more than a gap away from every new view, so they cannot change; an import
+into a database holding years of history costs what its own views cost.
 """
 
 from django.conf import settings
 from django.db import connection
 
-from leadgen.db import epoch, is_postgresql, row_key
+from leadgen.db import (
+    advisory_xact_lock,
+    comparable_timestamp,
+    epoch,
+    is_postgresql,
+    row_key,
+    seconds_after,
+)
 from prospects.models import PageView, Session, Visitor
 
 from . import bulk as bulk_load
@@ -20,7 +32,15 @@ from .store import PAGEVIEW_COLUMNS, STAGE
 PAGEVIEW = PageView._meta.db_table
 SESSION = Session._meta.db_table
 VISITOR = Visitor._meta.db_table
-TEMP_TABLES = ("ingest_new", "ingest_touched", "ingest_pvs")
+TEMP_TABLES = ("ingest_new", "ingest_range", "ingest_touched", "ingest_pvs")
+# PostgreSQL advisory lock space of the merge: imports running at once merge one at a time, so
+# each sees the other's committed views (no lost first_seen) and none waits on the other's locks.
+MERGE_LOCK = 7302
+
+
+def take_merge_turn() -> None:
+    """Wait until no other import is merging; the turn lasts until this transaction ends."""
+    advisory_xact_lock(MERGE_LOCK)
 
 
 def merge_stage() -> int:
@@ -29,7 +49,7 @@ def merge_stage() -> int:
     Touched visitors are those with new page views (or with views never sessioned, left by an
     import that stopped halfway). Their sessions are rebuilt, their earlier views re-linked,
     and their first_seen/last_seen updated. Returns how many page views were new. Run inside a
-    transaction.
+    transaction that took its turn first (`take_merge_turn`).
     """
     gap = int(settings.LEADGEN_SESSION_GAP_SECONDS)
     with connection.cursor() as cursor:
@@ -58,10 +78,7 @@ def merge_stage() -> int:
             # Temp tables get no statistics from autovacuum; the planner needs them for the joins.
             cursor.execute(f"ANALYZE {STAGE}")
             cursor.execute("ANALYZE ingest_new")
-        cursor.execute(
-            "CREATE TEMP TABLE ingest_touched AS SELECT visitor_id FROM ingest_new "
-            f"UNION SELECT visitor_id FROM {PAGEVIEW} WHERE session_id IS NULL"
-        )
+        _create_windows(cursor, gap)
         # One ordered pass per visitor: a gap over the limit (or the first view) starts a session;
         # the running max of session-start times names each view's session.
         cursor.execute(
@@ -82,9 +99,10 @@ def merge_stage() -> int:
                            {epoch("ts", integer=True)} AS e
                     FROM ingest_new
                     UNION ALL
-                    SELECT CAST(NULL AS BIGINT) AS sid, line_hash, id, visitor_id, ts, {epoch("ts", integer=True)} AS e
-                    FROM {PAGEVIEW}
-                    WHERE visitor_id IN (SELECT visitor_id FROM ingest_touched)
+                    SELECT CAST(NULL AS BIGINT) AS sid, p.line_hash, p.id, p.visitor_id, p.ts,
+                           {epoch("p.ts", integer=True)} AS e
+                    FROM ingest_touched w
+                    JOIN {PAGEVIEW} p ON p.visitor_id = w.visitor_id AND p.ts >= w.lo AND p.ts <= w.hi
                 ) AS views
                 WINDOW w AS (PARTITION BY visitor_id ORDER BY ts, line_hash)
             ) AS flagged
@@ -100,10 +118,16 @@ def merge_stage() -> int:
         cursor.execute("SELECT COUNT(*) FROM ingest_pvs WHERE is_start = 1")
         new_sessions = cursor.fetchone()[0]
         cursor.execute(f"SELECT COUNT(*) FROM {SESSION}")
-        bulk_sessions = bulk_load.worth_it(new_sessions, cursor.fetchone()[0])
+        # Not on PostgreSQL: the sessions deleted below stay referenced by page views until those
+        # are re-linked, so their deferred key checks cannot run before a session index build.
+        bulk_sessions = (
+            bulk_load.worth_it(new_sessions, cursor.fetchone()[0]) and not is_postgresql()
+        )
     with connection.cursor() as cursor, bulk_load.rebuilt_indexes(PAGEVIEW, enabled=bulk):
         cursor.execute(
-            f"DELETE FROM {SESSION} WHERE visitor_id IN (SELECT visitor_id FROM ingest_touched)"
+            f"DELETE FROM {SESSION} WHERE EXISTS (SELECT 1 FROM ingest_touched w "
+            f"WHERE w.visitor_id = {SESSION}.visitor_id "
+            f"AND {SESSION}.started_at >= w.lo AND {SESSION}.started_at <= w.hi)"
         )
         with bulk_load.rebuilt_indexes(SESSION, enabled=bulk_sessions):
             _insert_sessions(cursor, key)
@@ -147,6 +171,37 @@ def merge_stage() -> int:
         for table in TEMP_TABLES:
             cursor.execute(f"DROP TABLE {table}")
     return inserted
+
+
+def _create_windows(cursor, gap: int) -> None:
+    """ingest_touched: each visitor with new (or never sessioned) views, and the window to recut.
+
+    The window runs from the visitor's first to last such view, widened to every stored
+    session that ends less than a gap before it or starts less than a gap after it.
+    """
+    cursor.execute(
+        "CREATE TEMP TABLE ingest_range AS "
+        "SELECT visitor_id, MIN(ts) AS lo, MAX(ts) AS hi FROM ("
+        "SELECT visitor_id, ts FROM ingest_new "
+        f"UNION ALL SELECT visitor_id, ts FROM {PAGEVIEW} WHERE session_id IS NULL"
+        ") AS v GROUP BY visitor_id"
+    )
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE ingest_touched AS
+        SELECT r.visitor_id,
+               MIN(CASE WHEN s.started_at < r.lo THEN s.started_at ELSE r.lo END) AS lo,
+               MAX(CASE WHEN s.ended_at > r.hi THEN s.ended_at ELSE r.hi END) AS hi
+        FROM ingest_range r
+        LEFT JOIN {SESSION} s ON s.visitor_id = r.visitor_id
+            AND {comparable_timestamp("s.ended_at")} >= {seconds_after("r.lo", "%s")}
+            AND {comparable_timestamp("s.started_at")} <= {seconds_after("r.hi", "%s")}
+        GROUP BY r.visitor_id
+        """,
+        [-gap, gap],
+    )
+    if is_postgresql():
+        cursor.execute("ANALYZE ingest_touched")
 
 
 def _insert_sessions(cursor, key: str) -> None:

@@ -43,7 +43,8 @@ def visitor_ids(keys: list[tuple[str, str, int]]) -> list[int]:
         keys,
         f"INSERT INTO {VISITOR} (ip, user_agent, ua_hash, excluded_reason) "
         f"SELECT {ip}, k.user_agent, k.ua_hash, '' FROM ingest_visitor_keys k WHERE TRUE "
-        "ON CONFLICT (ip, ua_hash) DO NOTHING",
+        # One key order for every import: two inserting the same new keys wait, never deadlock.
+        "ORDER BY k.ua_hash, k.ip ON CONFLICT (ip, ua_hash) DO NOTHING",
         f"SELECT k.ord, v.id FROM ingest_visitor_keys k JOIN {VISITOR} v "
         f"ON v.ip = {ip} AND v.ua_hash = k.ua_hash",
     )
@@ -57,7 +58,7 @@ def page_ids(pages: list[tuple[str, str, str, bool]]) -> list[int]:
         pages,
         f"INSERT INTO {PAGE} (path, category, funnel_stage, is_goal) "
         "SELECT k.path, k.category, k.funnel_stage, k.is_goal FROM ingest_page_keys k WHERE TRUE "
-        "ON CONFLICT (path) DO NOTHING",
+        "ORDER BY k.path ON CONFLICT (path) DO NOTHING",
         f"SELECT k.ord, p.id FROM ingest_page_keys k JOIN {PAGE} p ON p.path = k.path",
     )
 
