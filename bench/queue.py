@@ -152,9 +152,7 @@ def fill(visitors: int, companies: int, seed: int):
         last_seen = now - dt.timedelta(minutes=rng.randrange(60 * 24 * 30))
         views = rng.randint(1, 5)
         first_seen = last_seen - dt.timedelta(minutes=3 * views)
-        rows["visitor"].append(
-            (n, ip, "Mozilla/5.0 Chrome/130.0", n, first_seen, last_seen, company_id, "")
-        )
+        rows["visitor"].append((n, ip, user_agent(n), n, first_seen, last_seen, company_id, ""))
         domain = f"bench-company-{company_id}.com" if company_id else "isp.net"
         rows["ip"].append(
             (
@@ -282,7 +280,64 @@ def fill(visitors: int, companies: int, seed: int):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     biggest, biggest_visitors = company_visitors.most_common(1)[0]
+    fill_work(biggest, researcher, now)
     return researcher, (biggest, biggest_visitors), len(rows["view"])
+
+
+def user_agent(n: int) -> str:
+    """A browser header that differs per visitor, so the company page parses cold agents."""
+    system = [
+        "Windows NT 10.0; Win64; x64",
+        "Macintosh; Intel Mac OS X 10_15_7",
+        "X11; Linux x86_64",
+    ]
+    return (
+        f"Mozilla/5.0 ({system[n % 3]}) AppleWebKit/537.36 (KHTML, like Gecko) "
+        f"Chrome/{100 + n % 40}.0.{n % 9000}.{n % 200} Safari/537.36"
+    )
+
+
+def fill_work(company_id: int, researcher, now):
+    """A long history on the largest company: the timeline shows its latest of each kind."""
+    from django.contrib.auth.models import Group, User
+
+    from prospects.models import Company, Contact, Note, StatusChange, Task, Touchpoint
+
+    rep = User.objects.create_user("bench-rep")
+    rep.groups.add(Group.objects.get(name="outreach rep"))
+    company = Company.objects.get(pk=company_id)
+    Company.objects.filter(pk=company_id).update(status="in_outreach", assignee=researcher, rep=rep)
+    contact = Contact.objects.create(company=company, name="Bench Contact", persona="coo")
+    Note.objects.bulk_create(
+        Note(company=company, author=researcher, body=f"note {n}") for n in range(150)
+    )
+    touches = Touchpoint.objects.bulk_create(
+        Touchpoint(
+            company=company,
+            contact=contact,
+            channel="email",
+            outcome="replied",
+            happened_on=(now - dt.timedelta(days=n)).date(),
+            logged_by=rep,
+        )
+        for n in range(150)
+    )
+    Task.objects.bulk_create(
+        Task(
+            company=company,
+            owner=rep,
+            kind="call",
+            due_on=(now + dt.timedelta(days=n % 9)).date(),
+            touchpoint=t,
+            created_by=rep,
+            done_at=now if n % 2 else None,
+        )
+        for n, t in enumerate(touches)
+    )
+    StatusChange.objects.bulk_create(
+        StatusChange(company=company, from_status="ready", to_status="in_outreach", changed_by=rep)
+        for _ in range(120)
+    )
 
 
 def insert(model, field_names, rows):

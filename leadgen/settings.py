@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, so it sees the lockout flag the login views leave on the request.
     "axes.middleware.AxesMiddleware",
+    "prospects.accounts.middleware.TimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "leadgen.urls"
@@ -100,13 +101,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Axes first: it refuses a locked-out login before any password is checked.
+# Axes first: it refuses a locked-out login before any password is checked. Then the model
+# backend that loads each request's user with its profile (time zone) in one query.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "prospects.accounts.backends.ProfileBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+# After signing in each role lands on its home: reps on My outreach, the others on the queue.
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
@@ -204,6 +207,7 @@ SPECTACULAR_SETTINGS = {
         "CompanyStatusEnum": "prospects.models.Company.Status",
         "TouchpointOutcomeEnum": "prospects.models.Touchpoint.Outcome",
         "IPResolutionOutcomeEnum": "prospects.models.IPResolution.Outcome",
+        "TaskKindEnum": "prospects.models.Task.Kind",
     },
 }
 
@@ -258,6 +262,8 @@ CELERY_BEAT_SCHEDULE = {
     "resolve-ips": {"task": "prospects.tasks.resolve_ips", "schedule": crontab(minute="*/10")},
     "rescore": {"task": "scoring.tasks.rescore", "schedule": crontab(minute=15)},
     "retrain": {"task": "scoring.tasks.retrain", "schedule": crontab(hour=3, minute=0)},
+    "alerts": {"task": "prospects.alerts.scan", "schedule": crontab(minute="*/5")},
+    "digests": {"task": "prospects.alerts.digests", "schedule": crontab(minute=5)},
 }
 
 # Lead-generation engine.
@@ -353,6 +359,28 @@ LEADGEN_BOT_FORM_SECONDS = env.float("LEADGEN_BOT_FORM_SECONDS", default=3.0)
 LEADGEN_BOT_NO_ASSET_PAGES = env.int("LEADGEN_BOT_NO_ASSET_PAGES", default=3)
 # "auto": the no-assets rule applies when the log shows the site's assets; "yes" / "no".
 LEADGEN_BOT_ASSETS_LOGGED = env.str("LEADGEN_BOT_ASSETS_LOGGED", default="auto")
+
+# Alerts. Links in emails and webhooks point here.
+LEADGEN_SITE_URL = env.str("LEADGEN_SITE_URL", default="http://127.0.0.1:8000")
+# The local hour (in each person's time zone) after which their daily digest goes out.
+LEADGEN_DIGEST_HOUR = env.int("LEADGEN_DIGEST_HOUR", default=8)
+# Webhooks: seconds to wait for an answer; attempts before a delivery fails for good and the
+# waits between them (s); http:// and private or local addresses only when allowed (tests).
+LEADGEN_WEBHOOK_TIMEOUT = env.float("LEADGEN_WEBHOOK_TIMEOUT", default=10.0)
+LEADGEN_WEBHOOK_MAX_ATTEMPTS = env.int("LEADGEN_WEBHOOK_MAX_ATTEMPTS", default=6)
+LEADGEN_WEBHOOK_RETRY_DELAYS = [
+    int(v)
+    for v in env.list("LEADGEN_WEBHOOK_RETRY_DELAYS", default=["30", "120", "600", "3600", "14400"])
+]
+LEADGEN_WEBHOOK_ALLOW_HTTP = env.bool("LEADGEN_WEBHOOK_ALLOW_HTTP", default=False)
+LEADGEN_WEBHOOK_ALLOW_PRIVATE = env.bool("LEADGEN_WEBHOOK_ALLOW_PRIVATE", default=False)
+
+# Email (alerts): EMAIL_URL such as smtp+tls://user:pass@mail.example.com:587; the default
+# prints messages to the console.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="leads@localhost")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 LOGGING = {
     "version": 1,

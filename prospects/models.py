@@ -1,6 +1,17 @@
 """The app's models, each defined with its domain; Django and the rest of the code import them here."""
 
-from .crm.models import Company, Contact, Note, StatusChange, Touchpoint
+from .accounts.models import Profile
+from .alerts.models import (
+    Alert,
+    AlertScan,
+    Delivery,
+    DeliveryAttempt,
+    QueueArrival,
+    Subscription,
+    Watch,
+    Webhook,
+)
+from .crm.models import Company, Contact, Note, StatusChange, Task, Touchpoint
 from .identify.models import IdentificationOverride, IPResolution
 from .queue.models import ThresholdChange
 from .visits.models import (
@@ -14,19 +25,29 @@ from .visits.models import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertScan",
     "Company",
     "Contact",
     "ContentRule",
     "ConversionGoal",
+    "Delivery",
+    "DeliveryAttempt",
     "IPResolution",
     "IdentificationOverride",
     "LogImport",
     "Note",
     "Page",
     "PageView",
+    "Profile",
+    "QueueArrival",
     "Session",
     "StatusChange",
+    "Subscription",
+    "Task",
     "ThresholdChange",
     "Touchpoint",
     "Visitor",
+    "Watch",
+    "Webhook",
 ]

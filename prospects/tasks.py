@@ -3,6 +3,10 @@
 from celery import shared_task
 
 from prospects import pipeline
+from prospects.alerts import tasks as alert_tasks
+
+# Celery finds tasks in each app's `tasks` module: the alerts' are registered by this import.
+__all__ = ["alert_tasks", "resolve_ips"]
 
 
 @shared_task(name="prospects.tasks.resolve_ips")

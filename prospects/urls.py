@@ -2,28 +2,50 @@
 
 from django.urls import path
 
-from .crm import views as company
+from .accounts import views as accounts
+from .alerts import views as alerts
+from .crm.views import actions as act
+from .crm.views import page as company
+from .crm.views import work
 from .identify import views as identify
 from .queue import views as queue
 from .visits import views as visits
 
 urlpatterns = [
     path("", queue.queue, name="queue"),
-    path("my-work/", company.my_work, name="my_work"),
+    path("home/", work.home, name="home"),
+    path("my-work/", work.my_work, name="my_work"),
+    path("my-outreach/", work.my_outreach, name="my_outreach"),
     path("companies/<int:company_id>/", company.company, name="company"),
-    path("companies/<int:company_id>/claim/", company.claim, name="company_claim"),
-    path("companies/<int:company_id>/release/", company.release, name="company_release"),
-    path("companies/<int:company_id>/reassign/", company.reassign, name="company_reassign"),
-    path("companies/<int:company_id>/status/", company.change_status, name="company_status"),
-    path("companies/<int:company_id>/notes/", company.add_note, name="company_note"),
-    path("companies/<int:company_id>/contacts/", company.add_contact, name="company_contact"),
+    path("companies/<int:company_id>/claim/", act.claim, name="company_claim"),
+    path("companies/<int:company_id>/release/", act.release, name="company_release"),
+    path("companies/<int:company_id>/take/", act.take, name="company_take"),
     path(
-        "companies/<int:company_id>/touchpoints/",
-        company.log_touchpoint,
-        name="company_touchpoint",
+        "companies/<int:company_id>/release-outreach/",
+        act.release_outreach,
+        name="company_release_outreach",
     ),
-    path("companies/<int:company_id>/edit/", company.edit, name="company_edit"),
-    path("companies/<int:company_id>/mark-wrong/", company.mark_wrong, name="company_mark_wrong"),
+    path("companies/<int:company_id>/reassign/", act.reassign, name="company_reassign"),
+    path("companies/<int:company_id>/reassign-rep/", act.reassign_rep, name="company_reassign_rep"),
+    path("companies/<int:company_id>/status/", act.change_status, name="company_status"),
+    path("companies/<int:company_id>/undo/<int:change_id>/", act.undo, name="company_undo"),
+    path("companies/<int:company_id>/notes/", act.add_note, name="company_note"),
+    path("companies/<int:company_id>/contacts/", act.add_contact, name="company_contact"),
+    path("companies/<int:company_id>/touchpoints/", act.log_touchpoint, name="company_touchpoint"),
+    path("companies/<int:company_id>/tasks/", act.add_task, name="company_task"),
+    path("tasks/<int:task_id>/done/", act.complete_task, name="task_done"),
+    path("companies/<int:company_id>/edit/", act.edit, name="company_edit"),
+    path("companies/<int:company_id>/mark-wrong/", act.mark_wrong, name="company_mark_wrong"),
+    path("settings/", accounts.settings_view, name="settings"),
+    path("settings/time-zone/", accounts.save_time_zone, name="settings_time_zone"),
+    path("settings/alerts/", alerts.save_alerts, name="settings_alerts"),
+    path("settings/webhooks/", alerts.add_webhook, name="webhook_add"),
+    path(
+        "settings/webhooks/<int:webhook_id>/remove/", alerts.remove_webhook, name="webhook_remove"
+    ),
+    path("settings/webhooks/<int:webhook_id>/test/", alerts.test_webhook, name="webhook_test"),
+    path("companies/<int:company_id>/watch/", alerts.watch, name="company_watch"),
+    path("alerts/deliveries/", alerts.deliveries, name="deliveries"),
     path("capacity/", queue.capacity, name="capacity"),
     path("imports/", visits.imports, name="imports"),
     path("identification/", identify.identification, name="identification"),

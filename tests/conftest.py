@@ -4,7 +4,12 @@ import pytest
 
 from tests.factories import UserFactory
 
-pytest_plugins = ["tests.dns_fixtures", "tests.worker_fixtures", "tests.db_fixtures"]
+pytest_plugins = [
+    "tests.dns_fixtures",
+    "tests.worker_fixtures",
+    "tests.db_fixtures",
+    "tests.alert_fixtures",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,11 @@ without an entry in ROUTES fails here until someone decides who may use it.
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from prospects.models import StatusChange, Task, Webhook
 from tests.crm_fixtures import model_version, scored_company
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,15 +18,33 @@ WORK = {"researcher", "rep", "admin_user"}
 RESEARCH = {"researcher", "admin_user"}
 OUTREACH = {"rep", "admin_user"}
 ADMIN = {"admin_user"}
+# Signed-in people without a role still have their own settings.
+EVERYONE = {"researcher", "rep", "admin_user", "outsider"}
 ROLES = ["researcher", "rep", "admin_user", "outsider"]
 
 # Route name: (method, the roles that may use it). Format-suffix twins share their entry.
 ROUTES = {
     "queue": ("get", WORK),
+    "home": ("get", WORK),
     "my_work": ("get", WORK),
+    "my_outreach": ("get", WORK),
+    "settings": ("get", EVERYONE),
+    "settings_time_zone": ("post", EVERYONE),
+    "settings_alerts": ("post", EVERYONE),
+    "webhook_add": ("post", WORK),
+    "webhook_remove": ("post", WORK),
+    "webhook_test": ("post", WORK),
+    "company_watch": ("post", WORK),
+    "deliveries": ("get", ADMIN),
     "company": ("get", WORK),
     "company_claim": ("post", RESEARCH),
     "company_release": ("post", WORK),
+    "company_take": ("post", OUTREACH),
+    "company_release_outreach": ("post", OUTREACH),
+    "company_reassign_rep": ("post", ADMIN),
+    "company_undo": ("post", WORK),
+    "company_task": ("post", WORK),
+    "task_done": ("post", WORK),
     "company_reassign": ("post", ADMIN),
     "company_status": ("post", WORK),
     "company_note": ("post", WORK),
@@ -50,6 +71,13 @@ ROUTES = {
     "api-company-notes": ("post", WORK),
     "api-company-contacts": ("post", RESEARCH),
     "api-company-touchpoints": ("post", OUTREACH),
+    "api-company-take": ("post", OUTREACH),
+    "api-company-release-outreach": ("post", OUTREACH),
+    "api-company-reassign-rep": ("post", ADMIN),
+    "api-company-undo": ("post", WORK),
+    "api-company-tasks": ("post", WORK),
+    "api-task-list": ("get", WORK),
+    "api-task-done": ("post", WORK),
     "api-visitor-list": ("get", WORK),
     "api-visitor-detail": ("get", WORK),
     "api-pageview-list": ("get", WORK),
@@ -75,12 +103,19 @@ def _named_routes(patterns, prefix="", namespace=""):
 
 def _url(name, objects) -> str:
     route = dict(_named_routes(get_resolver().url_patterns))[name]
+    if "change_id" in route:
+        change = objects["change"]
+        return reverse(name, kwargs={"company_id": change.company_id, "change_id": change.pk})
     if "company_id" in route:
         return reverse(name, kwargs={"company_id": objects["company"].pk})
+    if "webhook_id" in route:
+        return reverse(name, kwargs={"webhook_id": objects["webhook"].pk})
+    if "task_id" in route:
+        return reverse(name, kwargs={"task_id": objects["task"].pk})
     if "<int:pk>" in route:
         return reverse(name, kwargs={"pk": objects["version"].pk})
     if "(?P<pk>" in route:
-        key = "visitor" if "visitor" in name else "pageview" if "pageview" in name else "company"
+        key = next((k for k in ("visitor", "pageview", "task") if k in name), "company")
         return reverse(name, kwargs={"pk": objects[key].pk})
     return reverse(name)
 
@@ -91,6 +126,12 @@ def objects():
     visitor = company.visitors.get()
     return {
         "company": company,
+        "change": StatusChange.objects.create(company=company, from_status="new", to_status="new"),
+        # Without an owner (their account is gone) anyone on the team may mark it done.
+        "task": Task.objects.create(company=company, owner=None, due_on=timezone.localdate()),
+        "webhook": Webhook.objects.create(
+            owner=UserFactory(username="hook-owner"), url="https://example.org/hook"
+        ),
         "visitor": visitor,
         "pageview": visitor.pageviews.first(),
         "version": model_version(),

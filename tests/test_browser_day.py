@@ -277,7 +277,7 @@ def test_a_team_works_a_company_from_queue_to_outreach(page, researcher, rep, ad
     # Open the company and claim it.
     rows.first.locator("a").first.click()
     page.wait_for_url(f"**/companies/{granite.pk}/")
-    submit(page, "claim-form")
+    submit(page, "next-step-form")
     expect_message(page, "You have claimed Granite Advisory")
     granite.refresh_from_db()
     assert granite.assignee == researcher
@@ -301,8 +301,7 @@ def test_a_team_works_a_company_from_queue_to_outreach(page, researcher, rep, ad
     assert Note.objects.get(company=granite).author == researcher
 
     # Ready for outreach.
-    reveal(page, "status-form").locator("[name=to_status]").select_option("ready")
-    submit(page, "status-form")
+    submit(page, "next-step-form")
     expect_message(page, "Ready for outreach")
     granite.refresh_from_db()
     assert granite.status == Company.Status.READY

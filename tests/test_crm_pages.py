@@ -149,18 +149,21 @@ def test_htmx_claim_returns_the_claim_box(client, researcher):
     assert "You have claimed" in body and "release-form" in body
 
 
-def test_htmx_note_returns_the_notes_panel(client, rep):
+def test_htmx_note_goes_back_to_the_page_and_errors_stay_in_place(client, rep):
     company = scored_company()
     client.force_login(rep)
-    response = client.post(
-        reverse("company_note", args=[company.pk]),
-        {"body": "Called, left a message"},
-        headers={"HX-Request": "true"},
-    )
-    body = response.content.decode()
-    assert body.startswith('<section class="card" id="notes-panel">')
-    assert "Called, left a message" in body
+    url = reverse("company_note", args=[company.pk])
+    response = client.post(url, {"body": "Called, left a message"}, headers={"HX-Request": "true"})
+    # HTMX follows the redirect and swaps the page's #company-main in place.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("company", args=[company.pk])
     assert Note.objects.filter(company=company, author=rep).count() == 1
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="company-main"' in page and "Called, left a message" in page
+    # A refusal answers 200 to HTMX (so it swaps) with the error beside the form.
+    refused = client.post(url, {"body": " "}, headers={"HX-Request": "true"})
+    assert refused.status_code == 200
+    assert "This field is required." in refused.content.decode()
 
 
 def test_contact_form_shows_bad_values_back(client, researcher):
@@ -197,17 +200,19 @@ def test_researcher_day_then_rep_converts(client, researcher, rep):
     client.force_login(rep)
     contact = company.contacts.get()
     assert contact.linkedin_url == "https://linkedin.com/in/eve"
-    response = client.post(
-        reverse("company_touchpoint", args=[company.pk]),
-        {
-            "channel": "call",
-            "contact": contact.pk,
-            "happened_on": timezone.localdate().isoformat(),
-            "outcome": "converted",
-            "summary": "Trial booked",
-        },
-        follow=True,
-    )
+    converting = {
+        "channel": "call",
+        "contact": contact.pk,
+        "happened_on": timezone.localdate().isoformat(),
+        "outcome": "converted",
+        "summary": "Trial booked",
+    }
+    url = reverse("company_touchpoint", args=[company.pk])
+    # Converting is final: the first submit asks to confirm and changes nothing.
+    asked = client.post(url, converting)
+    assert "Yes, log it and mark" in asked.content.decode()
+    assert not company.touchpoints.exists()
+    response = client.post(url, {**converting, "confirm": "1"}, follow=True)
     assert "Touchpoint logged." in response.content.decode()
     company.refresh_from_db()
     assert (company.status, company.assignee) == ("converted", researcher)
@@ -227,7 +232,7 @@ def test_researcher_day_then_rep_converts(client, researcher, rep):
     # An SQL leaves the queue and the outreach list at once, its visitors excluded.
     assert company.visitors.get().excluded_reason == "company already an SQL"
     assert company not in client.get(reverse("queue")).context["page"].object_list
-    assert company not in client.get(reverse("my_work")).context["outreach"]
+    assert company not in client.get(reverse("my_outreach")).context["mine"]
 
 
 def test_a_company_made_a_customer_on_its_page_leaves_the_queue_at_once(client, researcher):
@@ -304,8 +309,9 @@ def test_rep_is_offered_only_outreach_moves(client, rep):
     company = scored_company()
     Company.objects.filter(pk=company.pk).update(status="ready")
     client.force_login(rep)
-    offered = client.get(reverse("company", args=[company.pk])).context["next_statuses"]
-    assert [s.value for s in offered] == ["in_outreach", "disqualified", "snoozed"]
+    context = client.get(reverse("company", args=[company.pk])).context
+    assert context["next_step"]["label"] == "Take for outreach"
+    assert [s.value for s in context["moves"]] == ["disqualified", "snoozed"]
 
 
 def test_threshold_zero_is_the_threshold_in_force(client, admin_user):

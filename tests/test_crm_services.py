@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
 
-from prospects.crm import selectors, services
+from prospects.crm import outreach, selectors, services
 from prospects.crm.services import ServiceError
 from prospects.models import Company, StatusChange, ThresholdChange, Touchpoint, Visitor
 from prospects.queue import selectors as queue_selectors
@@ -86,12 +86,15 @@ def test_release_by_holder_and_refused_for_others(researcher):
 
 def test_only_admins_reassign(researcher, admin_user, rep):
     company = scored_company()
+    other = UserFactory(username="sam", role="researcher")
     services.claim_company(company=company, user=researcher)
     with pytest.raises(PermissionDenied):
-        services.reassign_company(company=company, to_user=rep, by=researcher)
-    services.reassign_company(company=company, to_user=rep, by=admin_user)
+        services.reassign_company(company=company, to_user=other, by=researcher)
+    with pytest.raises(ServiceError, match="no research role"):
+        services.reassign_company(company=company, to_user=rep, by=admin_user)
+    services.reassign_company(company=company, to_user=other, by=admin_user)
     company.refresh_from_db()
-    assert company.assignee == rep
+    assert company.assignee == other
 
 
 def test_workflow_to_ready_then_outreach(researcher, rep):
@@ -188,14 +191,14 @@ def test_contact_is_validated_and_carries_persona_hint(researcher, rep):
 def test_touchpoint_moves_to_outreach_and_conversion_stays_out_of_visitors(researcher, rep):
     company = scored_company()
     with pytest.raises(PermissionDenied):
-        services.log_touchpoint(
+        outreach.log_touchpoint(
             company=company,
             user=researcher,
             channel="email",
             happened_on=timezone.localdate(),
             outcome="replied",
         )
-    services.log_touchpoint(
+    outreach.log_touchpoint(
         company=company,
         user=rep,
         channel="email",
@@ -204,7 +207,7 @@ def test_touchpoint_moves_to_outreach_and_conversion_stays_out_of_visitors(resea
     )
     company.refresh_from_db()
     assert company.status == "in_outreach"
-    services.log_touchpoint(
+    outreach.log_touchpoint(
         company=company,
         user=rep,
         channel="meeting",
@@ -223,11 +226,11 @@ def test_touchpoint_refuses_future_dates_and_other_companies_contacts(researcher
     company, other = scored_company(), scored_company()
     stranger = services.add_contact(company=other, user=researcher, name="Bob")
     with pytest.raises(ServiceError):
-        services.log_touchpoint(
+        outreach.log_touchpoint(
             company=company, user=rep, channel="call", happened_on=TOMORROW, outcome="replied"
         )
     with pytest.raises(ServiceError):
-        services.log_touchpoint(
+        outreach.log_touchpoint(
             company=company,
             user=rep,
             channel="call",
@@ -293,19 +296,19 @@ def test_queue_length_by_threshold_counts_each_step():
     assert steps[Decimal("0.1")] == 2
 
 
-def test_my_work_lists_claims_and_outreach(researcher, rep):
+def test_my_work_lists_claims_and_my_outreach_the_ready_ones(researcher, rep):
     mine = scored_company()
     services.claim_company(company=mine, user=researcher)
     services.change_status(company=mine, to_status="ready", user=researcher)
-    work = selectors.my_work(user=researcher)
-    assert list(work["claimed"]) == [mine]
-    row = selectors.my_work(user=rep)["outreach"].get()
-    assert (row, row.touchpoint_count, row.due) == (mine, 0, "first touch")
-    services.log_touchpoint(
+    assert list(selectors.my_work(user=researcher)["claimed"]) == [mine]
+    assert list(selectors.my_outreach(user=rep)["waiting"]) == [mine]
+    outreach.log_touchpoint(
         company=mine, user=rep, channel="email", happened_on=timezone.localdate(), outcome="replied"
     )
-    row = selectors.my_work(user=rep)["outreach"].get()
-    assert (row.status, row.touchpoint_count, row.due) == ("in_outreach", 1, "")
+    work = selectors.my_outreach(user=rep)
+    row = work["mine"].get()
+    assert (row, row.status, row.touchpoint_count) == (mine, "in_outreach", 1)
+    assert not work["waiting"]
 
 
 def test_stale_claims_are_flagged(researcher):

@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from prospects.crm.services import log_touchpoint, update_company
+from prospects.crm.outreach import log_touchpoint
+from prospects.crm.services import update_company
 from prospects.identify.services import resolve_pending_ips
 from prospects.models import Company, Visitor
 from tests.dns_fixtures import host

@@ -22,6 +22,12 @@ class CompanyQuerySet(models.QuerySet):
             .filter(models.Exists(eligible))
         )
 
+    def ready_for_outreach(self) -> "CompanyQuerySet":
+        """Companies research has marked ready that no rep has taken yet (and not dead ends)."""
+        return self.filter(status=Company.Status.READY, rep__isnull=True).exclude(
+            relationship__in=Company.DEAD_END_RELATIONSHIPS
+        )
+
 
 class Company(models.Model):
     """An organisation identified from visitor IPs, unique by registrable domain."""
@@ -71,6 +77,15 @@ class Company(models.Model):
         related_name="claimed_companies",
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The outreach rep who took the company once it was ready for outreach (one at a time).
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outreach_companies",
+    )
+    rep_claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -88,6 +103,8 @@ class Company(models.Model):
             # The queue filters by status and assignee before ranking by score.
             models.Index(fields=["status", "assignee"], name="company_status_assignee_idx"),
             models.Index(fields=["relationship"], name="company_relationship_idx"),
+            # My outreach: a rep's companies.
+            models.Index(fields=["rep", "status"], name="company_rep_status_idx"),
         ]
 
     def __str__(self):
@@ -172,9 +189,17 @@ class StatusChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     changed_at = models.DateTimeField(auto_now_add=True)
+    # Set on the change that undid another (a move is undone at most once).
+    undoes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="undone_by"
+    )
 
     class Meta:
         ordering = ["-changed_at", "-id"]
+        indexes = [
+            # The company page's history and the undo check read a company's latest moves.
+            models.Index(fields=["company", "-changed_at"], name="statuschange_company_idx"),
+        ]
 
     def __str__(self):
         return f"{self.company}: {self.from_status} → {self.to_status}"
@@ -217,3 +242,72 @@ class Touchpoint(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} with {self.company} on {self.happened_on}"
+
+
+class Task(models.Model):
+    """A follow-up someone owes a company: call, email, research, by a due date."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", "Call"
+        EMAIL = "email", "Email"
+        RESEARCH = "research", "Research"
+        OTHER = "other", "Other"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="tasks")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(max_length=200, blank=True, default="")
+    due_on = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The touchpoint whose "next step" this is, when it came from one.
+    touchpoint = models.ForeignKey(
+        Touchpoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="next_steps"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["call", "email", "research", "other"]),
+                name="task_kind_valid",
+            ),
+        ]
+        indexes = [
+            # My work / My outreach: a person's open tasks by due date.
+            models.Index(
+                fields=["owner", "due_on"],
+                condition=models.Q(done_at__isnull=True),
+                name="task_open_owner_due_idx",
+            ),
+            # The company page and My outreach: a company's next open task.
+            models.Index(
+                fields=["company", "due_on"],
+                condition=models.Q(done_at__isnull=True),
+                name="task_open_company_due_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.company} by {self.due_on}"
+
+    @property
+    def is_done(self) -> bool:
+        """Whether the task has been done."""
+        return self.done_at is not None
+
+    @property
+    def label(self) -> str:
+        """What to do, in a few words: the title, or the kind when there is none."""
+        return self.title or self.get_kind_display()

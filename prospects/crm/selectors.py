@@ -5,8 +5,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     BooleanField,
-    Case,
-    CharField,
     Count,
     DateTimeField,
     Exists,
@@ -18,8 +16,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -32,6 +28,7 @@ from prospects.models import (
     PageView,
     Session,
     StatusChange,
+    Task,
     Touchpoint,
     Visitor,
 )
@@ -39,14 +36,14 @@ from prospects.models import (
 # A claim with no note, status move or touchpoint for this long is shown as stale.
 STALE_CLAIM_DAYS = 7
 
-# A company in outreach whose last touchpoint is older than this is due a follow-up.
-FOLLOW_UP_DAYS = 5
-
 # The company page shows this many of the latest sessions.
 TIMELINE_SESSIONS = 25
 
 # ... and this many of its latest visitors and IP addresses (a big company has thousands).
 DETAIL_ROWS = 50
+
+# ... and this many of its latest notes, touchpoints, moves and tasks each.
+TIMELINE_ITEMS = 100
 
 # Sessions are counted up to this many: a big company's exact total costs a scan of them all.
 SESSION_COUNT_CAP = 1000
@@ -107,18 +104,36 @@ class CompanyDetail:
     notes: list = field(default_factory=list)
     touchpoints: list = field(default_factory=list)
     status_changes: list = field(default_factory=list)
+    tasks: list = field(default_factory=list)
     overrides: list = field(default_factory=list)
+
+    @property
+    def open_tasks(self) -> list:
+        """The company's tasks still to do, soonest first."""
+        return sorted((t for t in self.tasks if t.done_at is None), key=lambda t: (t.due_on, t.pk))
+
+    @property
+    def next_task(self):
+        """The open task due first, or None."""
+        return next(iter(self.open_tasks), None)
+
+    @property
+    def latest_change(self):
+        """The company's latest status move (the one an undo would undo), or None."""
+        return self.status_changes[0] if self.status_changes else None
 
 
 def company_detail(*, company_id) -> CompanyDetail:
-    """A company with its evidence, latest sessions, score and work history.
+    """A company with its evidence, latest sessions, score, tasks and work history.
 
     Raises Company.DoesNotExist. Neither the number of queries nor the rows rendered grow with
-    the data: the timeline holds the latest TIMELINE_SESSIONS sessions, the visitor and IP
-    lists the latest DETAIL_ROWS.
+    the data: the timeline holds the latest TIMELINE_SESSIONS sessions and TIMELINE_ITEMS of
+    each kind of work, the visitor and IP lists the latest DETAIL_ROWS.
     """
     company = with_activity(
-        with_last_visit(Company.objects.select_related("assignee", "score", "score__model_version"))
+        with_last_visit(
+            Company.objects.select_related("assignee", "rep", "score", "score__model_version")
+        )
     ).get(pk=company_id)
     visitors_qs = Visitor.objects.filter(company=company)
     visitors = list(visitors_qs.order_by("-last_seen", "pk")[:DETAIL_ROWS])
@@ -142,6 +157,7 @@ def company_detail(*, company_id) -> CompanyDetail:
         .order_by("-started_at", "-pk")[:TIMELINE_SESSIONS]
     )
     session_total = sessions_qs.order_by()[: SESSION_COUNT_CAP + 1].count()
+    latest = TIMELINE_ITEMS
     return CompanyDetail(
         company=company,
         ips=ips,
@@ -151,32 +167,98 @@ def company_detail(*, company_id) -> CompanyDetail:
         visitors=visitors,
         visitor_total=visitors_qs.count(),
         contacts=list(company.contacts.all()),
-        notes=list(company.notes.select_related("author")),
-        touchpoints=list(company.touchpoints.select_related("contact", "logged_by")),
-        status_changes=list(company.status_changes.select_related("changed_by")),
+        notes=list(company.notes.select_related("author")[:latest]),
+        touchpoints=list(
+            company.touchpoints.select_related("contact", "logged_by").order_by(
+                "-created_at", "-id"
+            )[:latest]
+        ),
+        status_changes=list(company.status_changes.select_related("changed_by")[:latest]),
+        # Open tasks first (all of them are shown), then the latest done ones.
+        tasks=list(
+            company.tasks.select_related("owner", "contact", "done_by").order_by(
+                F("done_at").desc(nulls_first=True), "due_on", "pk"
+            )[:latest]
+        ),
         overrides=list(IdentificationOverride.objects.filter(company=company)),
     )
 
 
-def my_work(*, user) -> dict:
-    """A person's work: companies they have claimed, and companies waiting on outreach.
+def _next_task(field_name: str):
+    """A subquery: the named field of the company's open task due first."""
+    rows = Task.objects.filter(company=OuterRef("pk"), done_at__isnull=True).order_by(
+        "due_on", "pk"
+    )
+    return Subquery(rows.values(field_name)[:1])
 
-    `claimed` holds their claims (open ones first); `outreach` holds companies ready for
-    outreach or in outreach, with `last_touch_at` so the page can show follow-ups due.
-    """
+
+def with_next_task(queryset: QuerySet[Company]) -> QuerySet[Company]:
+    """Annotate `next_task_due`, `next_task_kind` and `next_task_title` (open tasks only)."""
+    return queryset.annotate(
+        next_task_due=_next_task("due_on"),
+        next_task_kind=_next_task("kind"),
+        next_task_title=_next_task("title"),
+    )
+
+
+@dataclass
+class Agenda:
+    """A person's open tasks: overdue, due today, and upcoming, each soonest first."""
+
+    today: dt.date
+    overdue: list = field(default_factory=list)
+    due_today: list = field(default_factory=list)
+    upcoming: list = field(default_factory=list)
+
+    def __len__(self):
+        return len(self.overdue) + len(self.due_today) + len(self.upcoming)
+
+
+# Upcoming tasks are listed this far ahead.
+AGENDA_DAYS = 30
+AGENDA_ROWS = 100
+
+
+def task_agenda(*, user, today=None) -> Agenda:
+    """The user's open tasks, split by their due day against today in the active time zone."""
+    today = today or timezone.localdate()
+    rows = (
+        Task.objects.filter(
+            owner=user, done_at__isnull=True, due_on__lte=today + dt.timedelta(days=AGENDA_DAYS)
+        )
+        .exclude(company__status__in=Company.CLOSED_STATUSES)
+        .select_related("company", "contact")
+        .order_by("due_on", "pk")[:AGENDA_ROWS]
+    )
+    agenda = Agenda(today=today)
+    for task in rows:
+        if task.due_on < today:
+            agenda.overdue.append(task)
+        elif task.due_on == today:
+            agenda.due_today.append(task)
+        else:
+            agenda.upcoming.append(task)
+    return agenda
+
+
+def my_work(*, user) -> dict:
+    """A researcher's work: the companies they hold (open ones), and their tasks."""
     claimed = (
-        with_activity(with_last_visit(Company.objects.filter(assignee=user)))
-        .select_related("score")
+        with_next_task(with_activity(with_last_visit(Company.objects.filter(assignee=user))))
+        .select_related("score", "rep")
         .exclude(status__in=Company.CLOSED_STATUSES)
         .order_by("snoozed_until", "-claimed_at")
     )
-    follow_up = timezone.now() - dt.timedelta(days=FOLLOW_UP_DAYS)
-    outreach = (
-        with_activity(
-            Company.objects.filter(
-                status__in=(Company.Status.READY, Company.Status.IN_OUTREACH)
-            ).select_related("assignee", "score")
-        )
+    return {"claimed": claimed, "agenda": task_agenda(user=user)}
+
+
+def my_outreach(*, user) -> dict:
+    """A rep's home: their companies (next task first, so overdue ones lead), their tasks, and
+    the companies ready for outreach that no rep has taken yet (best score first)."""
+    mine = (
+        with_next_task(with_activity(Company.objects.filter(rep=user)))
+        .exclude(status__in=Company.CLOSED_STATUSES)
+        .select_related("score", "assignee")
         .annotate(
             touchpoint_count=Coalesce(
                 Subquery(
@@ -188,18 +270,17 @@ def my_work(*, user) -> dict:
                     output_field=IntegerField(),
                 ),
                 0,
-            ),
-            due=Case(
-                When(
-                    status=Company.Status.READY,
-                    last_touch_at__isnull=True,
-                    then=Value("first touch"),
-                ),
-                When(last_touch_at__lt=follow_up, then=Value("follow up")),
-                default=Value(""),
-                output_field=CharField(),
-            ),
+            )
         )
-        .order_by(F("last_touch_at").asc(nulls_first=True), "name")
+        .order_by(
+            F("next_task_due").asc(nulls_last=True),
+            F("last_touch_at").asc(nulls_first=True),
+            "name",
+        )
     )
-    return {"claimed": claimed, "outreach": outreach}
+    waiting = (
+        Company.objects.ready_for_outreach()
+        .select_related("score", "assignee")
+        .order_by(F("score__probability").desc(nulls_last=True), "name")[:DETAIL_ROWS]
+    )
+    return {"mine": mine, "waiting": waiting, "agenda": task_agenda(user=user)}

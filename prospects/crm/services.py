@@ -1,15 +1,24 @@
-"""Writes of the research and outreach workspace: claims, statuses, notes, contacts, touchpoints.
+"""Writes of the research workspace: claims, status moves and their undo, notes, contacts.
 
 Every service takes keyword arguments, runs in one transaction, locks the company row where two
 people can race, refuses with ServiceError (a ValidationError, so forms and the API show its
 message) and raises PermissionDenied when the user's role does not allow the action.
+Outreach (a rep taking a company, touchpoints, tasks) is in prospects.crm.outreach.
 """
+
+import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from prospects.crm import limits
+from prospects.crm.outreach import hold_for_outreach
+from prospects.crm.rows import locked as _locked
+from prospects.crm.rows import person as _who
+from prospects.crm.rows import record_status as _record_status
+from prospects.crm.rows import refresh_exclusions_if_sql_changed
+from prospects.crm.rows import write as _update
 from prospects.errors import ServiceError
 from prospects.identify.exclusions import refresh_exclusions_for_companies
 from prospects.identify.models import Classification
@@ -21,7 +30,6 @@ from prospects.models import (
     IPResolution,
     Note,
     StatusChange,
-    Touchpoint,
     Visitor,
 )
 from prospects.roles import ADMIN, REP, RESEARCHER, has_role, require_role
@@ -46,51 +54,11 @@ TRANSITIONS = {
 }
 # Outreach reps record outcomes: these are the statuses they may move a company to.
 REP_STATUSES = {Status.IN_OUTREACH, Status.CONVERTED, Status.DISQUALIFIED, Status.SNOOZED}
-# Statuses a touchpoint moves into outreach (work has started with the company).
-PRE_OUTREACH = {Status.NEW, Status.RESEARCHING, Status.READY, Status.SNOOZED}
+# Moves that end the work on a company: the pages ask to confirm them, and they can be undone.
+FINAL_STATUSES = {Status.CONVERTED, Status.DISQUALIFIED}
+# How long the person who made a final move (or an admin) may undo it.
+UNDO_WINDOW = dt.timedelta(hours=24)
 EDITABLE_FIELDS = {"name", "industry", "size", "relationship"}
-
-
-def _locked(company) -> Company:
-    """The company row, locked for the rest of the transaction.
-
-    No join here: after waiting for a lock, PostgreSQL re-reads the locked row but not the
-    outer-joined one, so a joined assignee could come back empty.
-    """
-    return Company.objects.select_for_update().get(pk=company.pk)
-
-
-def _refresh(target: Company, source: Company) -> None:
-    """Copy the fresh row's fields onto the caller's instance, so it sees the change."""
-    target.refresh_from_db()
-    target.assignee = source.assignee
-
-
-def _update(company, **fields) -> None:
-    """Write fields of a locked company row (bulk update skips auto_now, so set it here)."""
-    Company.objects.filter(pk=company.pk).update(updated_at=timezone.now(), **fields)
-
-
-def _record_status(company, *, to_status, user, reason="") -> StatusChange:
-    change = StatusChange.objects.create(
-        company=company,
-        from_status=company.status,
-        to_status=to_status,
-        reason=reason,
-        changed_by=user,
-    )
-    company.status = to_status
-    return change
-
-
-def _refresh_exclusions_if_sql(company) -> None:
-    """A company that became an SQL takes its visitors out of the queue in this transaction."""
-    if company.status == Status.CONVERTED:
-        refresh_exclusions_for_companies([company.pk])
-
-
-def _who(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 @transaction.atomic
@@ -115,44 +83,52 @@ def claim_company(*, company, user) -> Company:
     )
     if not won:
         raise ServiceError(f"{locked.name} was claimed by someone else a moment ago.")
-    locked.assignee = user
     if locked.status == Status.NEW:
         _record_status(locked, to_status=Status.RESEARCHING, user=user, reason="Claimed")
         _update(locked, status=locked.status)
-    _refresh(company, locked)
+    company.refresh_from_db()
     return company
 
 
 @transaction.atomic
 def release_claim(*, company, user) -> Company:
-    """Give up a claim; only its holder or an admin may release it."""
+    """Give up a claim (its holder or an admin); a company being researched returns to new."""
     locked = _locked(company)
     if locked.assignee_id is None:
         raise ServiceError(f"{locked.name} is not claimed.")
     if locked.assignee_id != user.pk and not has_role(user, ADMIN):
         raise PermissionDenied(f"Only {_who(locked.assignee)} or an admin can release this claim.")
-    _update(locked, assignee=None, claimed_at=None)
-    _refresh(company, Company(assignee=None))
+    if locked.status == Status.RESEARCHING:
+        # Nobody researches it any more: it is back in the queue as new, for anyone to claim.
+        _record_status(locked, to_status=Status.NEW, user=user, reason="Released")
+    _update(locked, assignee=None, claimed_at=None, status=locked.status)
+    company.refresh_from_db()
     return company
 
 
 @transaction.atomic
 def reassign_company(*, company, to_user, by) -> Company:
-    """Hand a company to another person (admins only); `to_user=None` leaves it unclaimed."""
+    """Hand a company to another researcher (admins only); `to_user=None` leaves it unclaimed."""
     require_role(by, ADMIN)
-    if to_user is not None and not has_role(to_user, RESEARCHER, REP):
-        raise ServiceError(f"{_who(to_user)} has no research or outreach role.")
+    if to_user is not None and not has_role(to_user, RESEARCHER):
+        raise ServiceError(f"{_who(to_user)} has no research role.")
     locked = _locked(company)
     _update(locked, assignee=to_user, claimed_at=timezone.now() if to_user else None)
-    _refresh(company, Company(assignee=to_user))
+    company.refresh_from_db()
     return company
 
 
 def allowed_statuses(*, user, company) -> list[Status]:
-    """The statuses this user may move the company to now, in workflow order."""
+    """The statuses this user may move the company to now, in workflow order.
+
+    Moving into outreach is a rep's (it makes them the company's rep); reps may only record
+    outreach outcomes.
+    """
     allowed = TRANSITIONS[Status(company.status)]
     if not has_role(user, RESEARCHER):
         allowed = allowed & REP_STATUSES
+    if not has_role(user, REP):
+        allowed = allowed - {Status.IN_OUTREACH}
     return [status for status in Status if status in allowed]
 
 
@@ -161,7 +137,8 @@ def change_status(*, company, to_status, user, reason="", snoozed_until=None) ->
     """Move a company along the workflow and record who moved it, when and why.
 
     Disqualifying needs a reason; snoozing needs a future date (the company returns to the
-    queue on that date); moves the workflow does not allow are refused.
+    queue on that date); moving into outreach makes the rep the company's rep (refused when
+    another rep has it); moves the workflow does not allow are refused.
     """
     require_role(user, RESEARCHER, REP)
     if to_status not in Status.values:
@@ -177,7 +154,11 @@ def change_status(*, company, to_status, user, reason="", snoozed_until=None) ->
             f"A company that is {locked.get_status_display().lower()} cannot move to "
             f"{to_status.label.lower()}."
         )
-    fields = {"status": to_status, "snoozed_until": None}
+    previous = locked.status
+    # A final move keeps the snooze date, so undoing it back to snoozed keeps it too.
+    fields = {"status": to_status}
+    if to_status not in FINAL_STATUSES:
+        fields["snoozed_until"] = None
     if to_status == Status.DISQUALIFIED:
         if not reason:
             raise ServiceError("Say why the company is disqualified.")
@@ -186,11 +167,67 @@ def change_status(*, company, to_status, user, reason="", snoozed_until=None) ->
         limits.check_snooze_day(snoozed_until)
         fields["snoozed_until"] = snoozed_until
         reason = reason or f"Until {snoozed_until:%Y-%m-%d}"
+    elif to_status == Status.IN_OUTREACH:
+        hold_for_outreach(locked, user=user)
     if locked.status == Status.DISQUALIFIED:
         fields["disqualified_reason"] = ""
     change = _record_status(locked, to_status=to_status, user=user, reason=reason)
     _update(locked, **fields)
-    _refresh_exclusions_if_sql(locked)
+    refresh_exclusions_if_sql_changed(locked, previous_status=previous)
+    company.refresh_from_db()
+    return change
+
+
+def undo_deadline(change: StatusChange) -> dt.datetime:
+    """Until when a final move can be undone."""
+    return change.changed_at + UNDO_WINDOW
+
+
+def may_undo(*, change: StatusChange | None, user, now=None) -> bool:
+    """Whether the user may undo this move now: a final move, the company's latest, by them
+    (or an admin), less than UNDO_WINDOW ago and not undone already.
+
+    `change` must be the company's latest move; the page passes the one it shows on top.
+    """
+    if change is None or change.to_status not in FINAL_STATUSES:
+        return False
+    if change.changed_by_id != user.pk and not has_role(user, ADMIN):
+        return False
+    return (now or timezone.now()) < undo_deadline(change)
+
+
+@transaction.atomic
+def undo_status_change(*, company, change_id, user) -> StatusChange:
+    """Undo a conversion or disqualification: the company goes back to where it was.
+
+    Recorded as a move of its own that names the move it undoes; allowed for a day to the
+    person who made the move and to admins, and only while it is the company's latest move.
+    An undone conversion puts the company's visitors back in the queue.
+    """
+    require_role(user, RESEARCHER, REP)
+    locked = _locked(company)
+    latest = StatusChange.objects.filter(company=locked).order_by("-changed_at", "-id").first()
+    if latest is None or latest.pk != change_id or latest.to_status != locked.status:
+        raise ServiceError(f"{locked.name} has moved since; that move can no longer be undone.")
+    if latest.to_status not in FINAL_STATUSES:
+        raise ServiceError("Only a conversion or a disqualification can be undone.")
+    if latest.changed_by_id != user.pk and not has_role(user, ADMIN):
+        raise PermissionDenied("Only the person who made this move or an admin can undo it.")
+    if timezone.now() >= undo_deadline(latest):
+        raise ServiceError("This move is more than a day old and can no longer be undone.")
+    previous = locked.status
+    change = _record_status(
+        locked,
+        to_status=latest.from_status,
+        user=user,
+        reason=f"Undid {Status(latest.to_status).label.lower()}",
+        undoes=latest,
+    )
+    fields = {"status": locked.status, "disqualified_reason": ""}
+    if locked.status != Status.SNOOZED:
+        fields["snoozed_until"] = None
+    _update(locked, **fields)
+    refresh_exclusions_if_sql_changed(locked, previous_status=previous)
     company.refresh_from_db()
     return change
 
@@ -237,49 +274,6 @@ def add_contact(
     _full_clean(contact, exclude=["created_by"])
     contact.save()
     return contact
-
-
-@transaction.atomic
-def log_touchpoint(
-    *, company, user, channel, happened_on, outcome, summary="", contact=None
-) -> Touchpoint:
-    """Record an outreach rep's touchpoint and its outcome.
-
-    The first touchpoint moves the company into outreach; the outcome "converted" makes it
-    converted (an outreach conversion, kept apart from visitors' own conversions).
-    """
-    require_role(user, REP)
-    if channel not in Touchpoint.Channel.values:
-        raise ServiceError({"channel": f"Unknown channel {channel!r}."})
-    if outcome not in Touchpoint.Outcome.values:
-        raise ServiceError({"outcome": f"Unknown outcome {outcome!r}."})
-    limits.check_touchpoint_day(happened_on)
-    summary = (summary or "").strip()
-    limits.check_length("summary", summary, limits.SUMMARY_MAX_CHARS, "the summary")
-    if contact is not None and contact.company_id != company.pk:
-        raise ServiceError({"contact": "That contact works at another company."})
-    locked = _locked(company)
-    if locked.is_closed:
-        raise ServiceError(f"{locked.name} is {locked.get_status_display().lower()}.")
-    touchpoint = Touchpoint.objects.create(
-        company=locked,
-        contact=contact,
-        channel=channel,
-        happened_on=happened_on,
-        outcome=outcome,
-        summary=summary,
-        logged_by=user,
-    )
-    if outcome == Touchpoint.Outcome.CONVERTED:
-        _record_status(
-            locked, to_status=Status.CONVERTED, user=user, reason="Outreach: converted to SQL"
-        )
-    elif locked.status in PRE_OUTREACH:
-        _record_status(locked, to_status=Status.IN_OUTREACH, user=user, reason="First touchpoint")
-    _update(locked, status=locked.status, snoozed_until=None)
-    _refresh_exclusions_if_sql(locked)
-    company.refresh_from_db()
-    return touchpoint
 
 
 @transaction.atomic

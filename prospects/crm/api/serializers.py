@@ -12,7 +12,15 @@ from rest_framework import serializers
 from prospects.api.base import UserName
 from prospects.crm.limits import NOTE_MAX_CHARS, REASON_MAX_CHARS, SUMMARY_MAX_CHARS
 from prospects.filterfields import MAX_ID
-from prospects.models import Company, Contact, IPResolution, Note, StatusChange, Touchpoint
+from prospects.models import (
+    Company,
+    Contact,
+    IPResolution,
+    Note,
+    StatusChange,
+    Task,
+    Touchpoint,
+)
 from prospects.visits.api.serializers import SessionSerializer
 from scoring.reasons import reason_texts
 
@@ -23,6 +31,7 @@ class CompanySerializer(serializers.ModelSerializer):
     probability = serializers.FloatField(read_only=True, allow_null=True)
     last_visit = serializers.DateTimeField(read_only=True, allow_null=True)
     assignee = UserName(read_only=True)
+    rep = UserName(read_only=True)
 
     class Meta:
         model = Company
@@ -41,6 +50,8 @@ class CompanySerializer(serializers.ModelSerializer):
             "last_visit",
             "assignee",
             "claimed_at",
+            "rep",
+            "rep_claimed_at",
         ]
 
 
@@ -94,7 +105,28 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = StatusChange
-        fields = ["id", "from_status", "to_status", "reason", "changed_by", "changed_at"]
+        fields = ["id", "from_status", "to_status", "reason", "changed_by", "changed_at", "undoes"]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    owner = UserName(read_only=True)
+    done_by = UserName(read_only=True)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "company",
+            "contact",
+            "owner",
+            "kind",
+            "title",
+            "due_on",
+            "done_at",
+            "done_by",
+            "touchpoint",
+            "created_at",
+        ]
 
 
 class IPResolutionSerializer(serializers.ModelSerializer):
@@ -139,6 +171,7 @@ class CompanyDetailSerializer(serializers.Serializer):
     notes = NoteSerializer(many=True)
     touchpoints = TouchpointSerializer(many=True)
     status_changes = StatusChangeSerializer(many=True)
+    tasks = TaskSerializer(many=True)
 
     @extend_schema_field(ScoreSerializer(allow_null=True))
     def get_score(self, detail):
@@ -190,6 +223,30 @@ class TouchpointInput(serializers.Serializer):
     )
     contact = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None
+    )
+    next_step_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Adds a task on that day."
+    )
+    next_step_kind = serializers.ChoiceField(
+        choices=Task.Kind.choices, required=False, default=Task.Kind.OTHER
+    )
+    next_step_title = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+
+
+class TaskInput(serializers.Serializer):
+    due_on = serializers.DateField()
+    kind = serializers.ChoiceField(choices=Task.Kind.choices, required=False, default="other")
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    contact = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None
+    )
+
+
+class UndoInput(serializers.Serializer):
+    change_id = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The status change to undo (the latest)."
     )
 
 

@@ -13,8 +13,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from prospects.api.base import ServiceAPIMixin
-from prospects.crm import selectors, services
-from prospects.models import Company
+from prospects.crm import outreach, selectors, services
+from prospects.models import Company, Task
 from prospects.queue.filtersets import CompanyQueueFilter
 from prospects.roles import ADMIN, ALL_ROLES, REP, RESEARCHER
 
@@ -35,6 +35,12 @@ class CompanyViewSet(
     action_roles = {
         "partial_update": (RESEARCHER,),
         "claim": (RESEARCHER,),
+        "take": (REP,),
+        # The rep (or an admin); release_outreach decides.
+        "release_outreach": (REP,),
+        "reassign_rep": (ADMIN,),
+        "undo": (RESEARCHER, REP),
+        "tasks": (RESEARCHER, REP),
         # The holder (whatever their role) or an admin; release_claim decides.
         "release": ALL_ROLES,
         "reassign": (ADMIN,),
@@ -66,7 +72,7 @@ class CompanyViewSet(
         return super().get_serializer(*args, **kwargs)
 
     def get_queryset(self):
-        companies = Company.objects.select_related("assignee").annotate(
+        companies = Company.objects.select_related("assignee", "rep").annotate(
             probability=F("score__probability")
         )
         return selectors.with_last_visit(companies).order_by("name", "pk")
@@ -77,6 +83,24 @@ class CompanyViewSet(
             return Company.objects.get(pk=int(self.kwargs["pk"]))
         except (Company.DoesNotExist, ValueError) as exc:
             raise Http404 from exc
+
+    def user_named(self, username):
+        """The user with this username (None for none), or a 400 answer."""
+        if not username:
+            return None
+        try:
+            return get_user_model().objects.get_by_natural_key(username)
+        except get_user_model().DoesNotExist as exc:
+            raise exceptions.ValidationError({"to_user": "No such user."}) from exc
+
+    def contact_of(self, company, contact_id):
+        """The company's contact with this id (None for none), or a 400 answer."""
+        if contact_id is None:
+            return None
+        contact = company.contacts.filter(pk=contact_id).first()
+        if contact is None:
+            raise exceptions.ValidationError({"contact": "No such contact at this company."})
+        return contact
 
     def refreshed(self, company) -> Response:
         """The company as the list shows it, read after a change."""
@@ -114,17 +138,49 @@ class CompanyViewSet(
     @extend_schema(request=s.ReassignInput, responses=s.CompanySerializer)
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):
-        username = self.parse(s.ReassignInput)["to_user"]
-        to_user = None
-        if username:
-            try:
-                to_user = get_user_model().objects.get_by_natural_key(username)
-            except get_user_model().DoesNotExist as exc:
-                raise exceptions.ValidationError({"to_user": "No such user."}) from exc
+        to_user = self.user_named(self.parse(s.ReassignInput)["to_user"])
         company = services.reassign_company(
             company=self.company(), to_user=to_user, by=request.user
         )
         return self.refreshed(company)
+
+    @extend_schema(request=None, responses=s.CompanySerializer)
+    @action(detail=True, methods=["post"])
+    def take(self, request, pk=None):
+        company = outreach.take_for_outreach(company=self.company(), user=request.user)
+        return self.refreshed(company)
+
+    @extend_schema(request=None, responses=s.CompanySerializer)
+    @action(detail=True, methods=["post"], url_path="release-outreach")
+    def release_outreach(self, request, pk=None):
+        company = outreach.release_outreach(company=self.company(), user=request.user)
+        return self.refreshed(company)
+
+    @extend_schema(request=s.ReassignInput, responses=s.CompanySerializer)
+    @action(detail=True, methods=["post"], url_path="reassign-rep")
+    def reassign_rep(self, request, pk=None):
+        to_user = self.user_named(self.parse(s.ReassignInput)["to_user"])
+        company = outreach.reassign_outreach(
+            company=self.company(), to_user=to_user, by=request.user
+        )
+        return self.refreshed(company)
+
+    @extend_schema(request=s.UndoInput, responses={201: s.StatusChangeSerializer})
+    @action(detail=True, methods=["post"])
+    def undo(self, request, pk=None):
+        change = services.undo_status_change(
+            company=self.company(), user=request.user, **self.parse(s.UndoInput)
+        )
+        return Response(s.StatusChangeSerializer(change).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.TaskInput, responses={201: s.TaskSerializer})
+    @action(detail=True, methods=["post"])
+    def tasks(self, request, pk=None):
+        company = self.company()
+        data = self.parse(s.TaskInput)
+        data["contact"] = self.contact_of(company, data.pop("contact"))
+        task = outreach.add_task(company=company, user=request.user, **data)
+        return Response(s.TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.StatusInput, responses={201: s.StatusChangeSerializer})
     @action(detail=True, methods=["post"], url_path="status")
@@ -155,13 +211,34 @@ class CompanyViewSet(
     def touchpoints(self, request, pk=None):
         company = self.company()
         data = self.parse(s.TouchpointInput)
-        contact_id = data.pop("contact")
-        contact = None
-        if contact_id is not None:
-            contact = company.contacts.filter(pk=contact_id).first()
-            if contact is None:
-                raise exceptions.ValidationError({"contact": "No such contact at this company."})
-        touchpoint = services.log_touchpoint(
+        contact = self.contact_of(company, data.pop("contact"))
+        touchpoint = outreach.log_touchpoint(
             company=company, user=request.user, contact=contact, **data
         )
         return Response(s.TouchpointSerializer(touchpoint).data, status=status.HTTP_201_CREATED)
+
+
+class TaskViewSet(ServiceAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The signed-in person's open tasks, soonest first, and marking one done."""
+
+    serializer_class = s.TaskSerializer
+    queryset = Task.objects.none()
+    filterset_class = None
+    action_roles = {"list": (RESEARCHER, REP), "done": (RESEARCHER, REP)}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return self.queryset
+        return Task.objects.filter(owner=self.request.user, done_at__isnull=True).order_by(
+            "due_on", "pk"
+        )
+
+    @extend_schema(request=None, responses=s.TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        try:
+            task = Task.objects.get(pk=int(pk))
+        except (Task.DoesNotExist, ValueError) as exc:
+            raise Http404 from exc
+        task = outreach.complete_task(task=task, user=request.user)
+        return Response(s.TaskSerializer(task).data)

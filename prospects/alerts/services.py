@@ -1,0 +1,404 @@
+"""Writes of alerts: people's choices, watches and webhooks; the scan that raises alerts;
+the daily digest. Sending is in prospects.alerts.sending, run by Celery tasks.
+
+What counts as "in the queue" and "a visit" comes from the queue and eligibility owners
+(`research_queue`, `Company.objects.open_for_research()`, `Visitor.objects.eligible()`), so a
+company hidden from the queue is hidden from alerts too.
+"""
+
+import datetime as dt
+import secrets
+import zoneinfo
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from prospects.accounts.middleware import user_time_zone
+from prospects.alerts import payloads
+from prospects.errors import ServiceError
+from prospects.models import (
+    Alert,
+    AlertScan,
+    Company,
+    Contact,
+    Delivery,
+    QueueArrival,
+    Subscription,
+    Task,
+    Visitor,
+    Watch,
+    Webhook,
+)
+from prospects.queue.selectors import research_queue
+from prospects.roles import ALL_ROLES, has_role, require_role
+
+# A scan announces at most this many new companies to one person (a threshold lowered by a
+# lot would otherwise send hundreds of messages); the rest are in the queue.
+MAX_NEW_PER_SCAN = 25
+MAX_WEBHOOKS = 5
+
+
+@transaction.atomic
+def update_subscription(*, user, **choices) -> Subscription:
+    """Save which alerts the person wants and how email comes (off, at once, daily).
+
+    Anyone may save their choices; only people with a role are told about companies.
+    """
+    subscription, _ = Subscription.objects.select_for_update().get_or_create(user=user)
+    for name in ("new_companies", "watched_back", "tasks_due"):
+        if name in choices:
+            setattr(subscription, name, bool(choices[name]))
+    if "email" in choices:
+        if choices["email"] not in Subscription.Email.values:
+            raise ServiceError({"email": "Choose how email alerts come."})
+        if choices["email"] != Subscription.Email.OFF and not user.email:
+            raise ServiceError({"email": "Your account has no email address; ask an admin."})
+        subscription.email = choices["email"]
+    subscription.save()
+    return subscription
+
+
+@transaction.atomic
+def watch_company(*, user, company) -> Watch:
+    """Watch a company: its next visit raises an alert (visits so far are known)."""
+    require_role(user, *ALL_ROLES)
+    watch, _ = Watch.objects.get_or_create(
+        user=user, company=company, defaults={"seen_through": timezone.now()}
+    )
+    return watch
+
+
+@transaction.atomic
+def unwatch_company(*, user, company) -> None:
+    """Stop watching a company."""
+    Watch.objects.filter(user=user, company=company).delete()
+
+
+def _check_url(url: str) -> str:
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    allowed = ("https", "http") if settings.LEADGEN_WEBHOOK_ALLOW_HTTP else ("https",)
+    if parts.scheme not in allowed or not parts.hostname:
+        raise ServiceError({"url": "Use an https:// address."})
+    if parts.username or parts.password:
+        raise ServiceError({"url": "Put no user name or password in the address."})
+    if len(url) > 500:
+        raise ServiceError({"url": "Keep the address under 500 characters."})
+    return url
+
+
+@transaction.atomic
+def add_webhook(*, user, url, payload_format=Webhook.Format.STANDARD) -> Webhook:
+    """Add an address that receives the person's alerts, with a new signing secret."""
+    require_role(user, *ALL_ROLES)
+    if payload_format not in Webhook.Format.values:
+        raise ServiceError({"payload_format": "Choose a payload format."})
+    if Webhook.objects.filter(owner=user).count() >= MAX_WEBHOOKS:
+        raise ServiceError(f"Keep it to {MAX_WEBHOOKS} webhooks.")
+    return Webhook.objects.create(owner=user, url=_check_url(url), payload_format=payload_format)
+
+
+@transaction.atomic
+def remove_webhook(*, user, webhook) -> None:
+    """Remove a webhook (its owner or an admin); its delivery history stays."""
+    if webhook.owner_id != user.pk and not has_role(user, "admin"):
+        raise ServiceError("That webhook is someone else's.")
+    webhook.delete()
+
+
+def _msg_id() -> str:
+    return "msg_" + secrets.token_urlsafe(18)
+
+
+def _on_commit_send(delivery_ids: list[int]) -> None:
+    from prospects.alerts.tasks import send_delivery
+
+    for pk in delivery_ids:
+        transaction.on_commit(lambda pk=pk: send_delivery.delay(pk))
+
+
+@transaction.atomic
+def send_test(*, user, webhook) -> Delivery:
+    """Queue a test message to one of the person's webhooks."""
+    if webhook.owner_id != user.pk:
+        raise ServiceError("That webhook is someone else's.")
+    delivery = Delivery.objects.create(
+        channel=Delivery.Channel.WEBHOOK,
+        user=user,
+        webhook=webhook,
+        msg_id=_msg_id(),
+        event_type=payloads.PING,
+        target=webhook.url,
+        payload=payloads.ping_event(webhook),
+    )
+    _on_commit_send([delivery.pk])
+    return delivery
+
+
+@dataclass
+class ScanResult:
+    """What one scan found and queued."""
+
+    arrivals: int = 0
+    baseline: bool = False
+    alerts: dict = field(default_factory=dict)
+    deliveries: int = 0
+
+    def as_dict(self) -> dict:
+        return {**self.__dict__}
+
+
+def _today_for(user, now) -> dt.date:
+    zone = user_time_zone(user) or zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return timezone.localtime(now, zone).date()
+
+
+def _queue_arrivals(now, result) -> list[int]:
+    """Record companies newly in the queue; the very first scan only takes a baseline (the
+    queue as it stands is not news), so turning alerts on does not flood anyone."""
+    baseline = not AlertScan.objects.exists()
+    new_ids = list(research_queue().filter(queue_arrival__isnull=True).values_list("pk", flat=True))
+    QueueArrival.objects.bulk_create(
+        [QueueArrival(company_id=pk, arrived_at=now, announced=not baseline) for pk in new_ids],
+        ignore_conflicts=True,
+    )
+    result.arrivals, result.baseline = len(new_ids), baseline
+    return [] if baseline else new_ids
+
+
+def _returned_watches(now) -> list[tuple[Watch, dt.datetime]]:
+    """Watches whose company had an eligible visit after what the watcher knows."""
+    watches = list(
+        Watch.objects.filter(
+            company__in=Company.objects.open_for_research(),
+            user__alert_subscription__watched_back=True,
+        ).select_related("user")
+    )
+    last = dict(
+        Visitor.objects.eligible()
+        .filter(company_id__in={w.company_id for w in watches})
+        .values("company")
+        .annotate(last=Max("last_seen"))
+        .values_list("company", "last")
+    )
+    return [
+        (w, last[w.company_id]) for w in watches if last.get(w.company_id, now) > w.seen_through
+    ]
+
+
+def _due_tasks(subscribers, now) -> list[Task]:
+    """Open tasks of these people due on or before their own today."""
+    latest = timezone.localdate(now, timezone.get_fixed_timezone(14 * 60))
+    tasks = (
+        Task.objects.filter(
+            owner__in=[s.user for s in subscribers], done_at__isnull=True, due_on__lte=latest
+        )
+        .exclude(company__status__in=Company.CLOSED_STATUSES)
+        .select_related("owner__profile")
+    )
+    return [t for t in tasks if t.due_on <= _today_for(t.owner, now)]
+
+
+@transaction.atomic
+def scan_alerts(*, now=None) -> ScanResult:
+    """Raise the alerts people chose: new companies in the queue, watched companies back on
+    the site, tasks due. Each happens once per person; emails (if instant) and webhooks are
+    queued once this commits. Safe to run at any time and twice at once (the unique keys)."""
+    now = now or timezone.now()
+    result = ScanResult()
+    subscribers = list(
+        Subscription.objects.filter(user__is_active=True).select_related("user__profile")
+    )
+    new_ids = _queue_arrivals(now, result)
+    wanted: list[Alert] = []
+    for sub in subscribers:
+        if sub.new_companies and has_role(sub.user, *ALL_ROLES):
+            for pk in new_ids[:MAX_NEW_PER_SCAN]:
+                wanted.append(
+                    Alert(
+                        user=sub.user,
+                        kind=Alert.Kind.NEW_COMPANY,
+                        company_id=pk,
+                        key=f"queued:{pk}",
+                        happened_at=now,
+                    )
+                )
+    for watch, last in _returned_watches(now):
+        wanted.append(
+            Alert(
+                user=watch.user,
+                kind=Alert.Kind.WATCHED_BACK,
+                company_id=watch.company_id,
+                key=f"back:{watch.company_id}:{last:%Y%m%d%H%M%S}",
+                happened_at=last,
+            )
+        )
+        Watch.objects.filter(pk=watch.pk).update(seen_through=last)
+    for task in _due_tasks([s for s in subscribers if s.tasks_due], now):
+        wanted.append(
+            Alert(
+                user=task.owner,
+                kind=Alert.Kind.TASK_DUE,
+                company_id=task.company_id,
+                task=task,
+                key=f"task:{task.pk}:{task.due_on}",
+                happened_at=now,
+            )
+        )
+    created = _create_new(wanted)
+    for alert in created:
+        result.alerts[alert.kind] = result.alerts.get(alert.kind, 0) + 1
+    result.deliveries = _queue_deliveries(created, {s.user_id: s for s in subscribers})
+    AlertScan.objects.update_or_create(pk=1, defaults={"ran_at": now, "result": result.as_dict()})
+    return result
+
+
+def _create_new(wanted: list[Alert]) -> list[Alert]:
+    """Insert the alerts not raised before; return the new ones with what their messages show.
+
+    A scan running at the same moment may insert the same alert: the unique key refuses the
+    second, and this scan then skips the ones that exist.
+    """
+    if not wanted:
+        return []
+    known = set(
+        Alert.objects.filter(
+            user__in={a.user_id for a in wanted}, key__in={a.key for a in wanted}
+        ).values_list("user_id", "key")
+    )
+    fresh = list(
+        {(a.user_id, a.key): a for a in wanted if (a.user_id, a.key) not in known}.values()
+    )
+    try:
+        with transaction.atomic():
+            created = Alert.objects.bulk_create(fresh)
+    except IntegrityError:
+        created = [row for row in map(_create_alone, fresh) if row is not None]
+    return list(
+        Alert.objects.filter(pk__in=[a.pk for a in created])
+        .select_related(
+            "company__score", "company__assignee", "company__rep", "task__owner", "user"
+        )
+        .order_by("pk")
+    )
+
+
+def _create_alone(alert: Alert) -> Alert | None:
+    row, created = Alert.objects.get_or_create(
+        user_id=alert.user_id,
+        key=alert.key,
+        defaults={
+            "kind": alert.kind,
+            "company_id": alert.company_id,
+            "task": alert.task,
+            "happened_at": alert.happened_at,
+        },
+    )
+    return row if created else None
+
+
+def _queue_deliveries(alerts: list[Alert], subscriptions: dict) -> int:
+    """Instant emails (one per person per scan) and one webhook call per alert and address."""
+    if not alerts:
+        return 0
+    contacts = {}
+    for alert in alerts:
+        contacts.setdefault(alert.company_id, [])
+    for contact in Contact.objects.filter(company_id__in=contacts):
+        contacts[contact.company_id].append(contact)
+    hooks = {}
+    for hook in Webhook.objects.filter(owner__in={a.user_id for a in alerts}, is_active=True):
+        hooks.setdefault(hook.owner_id, []).append(hook)
+    made = []
+    by_user = {}
+    for alert in alerts:
+        by_user.setdefault(alert.user_id, []).append(alert)
+        for hook in hooks.get(alert.user_id, []):
+            body = (
+                payloads.slack_message(alert)
+                if hook.payload_format == Webhook.Format.SLACK
+                else payloads.standard_event(alert, contacts[alert.company_id])
+            )
+            delivery = Delivery.objects.create(
+                channel=Delivery.Channel.WEBHOOK,
+                user_id=alert.user_id,
+                webhook=hook,
+                msg_id=_msg_id(),
+                event_type=alert.kind,
+                target=hook.url,
+                payload=body,
+            )
+            delivery.alerts.add(alert)
+            made.append(delivery.pk)
+    for user_id, mine in by_user.items():
+        sub = subscriptions.get(user_id)
+        if sub and sub.email == Subscription.Email.INSTANT and sub.user.email:
+            made.append(_email(sub.user, mine).pk)
+    _on_commit_send(made)
+    return len(made)
+
+
+def _email(user, alerts, event_type="alerts") -> Delivery:
+    subject, body = payloads.email_text(alerts)
+    delivery = Delivery.objects.create(
+        channel=Delivery.Channel.EMAIL,
+        user=user,
+        msg_id=_msg_id(),
+        event_type=event_type,
+        target=user.email,
+        payload={"subject": subject, "body": body},
+    )
+    delivery.alerts.add(*alerts)
+    Alert.objects.filter(pk__in=[a.pk for a in alerts]).update(emailed_at=timezone.now())
+    return delivery
+
+
+@transaction.atomic
+def send_digests(*, now=None) -> int:
+    """Queue each digest subscriber's daily email, once their local hour reaches
+    LEADGEN_DIGEST_HOUR, with every alert no email has carried yet. Returns how many."""
+    now = now or timezone.now()
+    made = []
+    subs = (
+        Subscription.objects.select_for_update(of=("self",))
+        .filter(email=Subscription.Email.DIGEST, user__is_active=True)
+        .select_related("user__profile")
+    )
+    for sub in subs:
+        zone = user_time_zone(sub.user) or zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        local = timezone.localtime(now, zone)
+        if local.hour < settings.LEADGEN_DIGEST_HOUR or sub.last_digest_on == local.date():
+            continue
+        Subscription.objects.filter(pk=sub.pk).update(last_digest_on=local.date())
+        pending = list(
+            Alert.objects.filter(user=sub.user, emailed_at__isnull=True)
+            .select_related("company__score", "task")
+            .order_by("created_at", "pk")[:200]
+        )
+        if pending and sub.user.email:
+            made.append(_email(sub.user, pending, event_type="digest").pk)
+    _on_commit_send(made)
+    return len(made)
+
+
+def resend_overdue(*, now=None) -> int:
+    """Queue again the pending deliveries whose next try is due: a task lost with its worker,
+    or a retry under Celery eager. Returns how many were queued."""
+    from prospects.alerts.tasks import backoff, send_delivery
+
+    now = now or timezone.now()
+    due = []
+    pending = Delivery.objects.filter(status=Delivery.Status.PENDING).annotate(
+        last_try=Max("attempt_log__attempted_at")
+    )
+    for delivery in pending.order_by("pk")[:500]:
+        wait = dt.timedelta(seconds=backoff(max(delivery.attempts - 1, 0)))
+        if delivery.last_try is None or delivery.last_try + wait <= now:
+            due.append(delivery.pk)
+    for pk in due:
+        send_delivery.delay(pk)
+    return len(due)

@@ -1,0 +1,233 @@
+"""Writes of outreach: a rep takes a ready company, logs touchpoints, and everyone's tasks.
+
+Like prospects.crm.services: keyword-only, one transaction each, the company row locked where
+two people can race, ServiceError for refusals and PermissionDenied for the wrong role.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from prospects.crm import limits
+from prospects.crm.rows import locked, person, record_status, refresh_exclusions_if_sql_changed
+from prospects.crm.rows import write as update
+from prospects.errors import ServiceError
+from prospects.models import Company, Task, Touchpoint
+from prospects.roles import ADMIN, REP, RESEARCHER, has_role, require_role
+
+Status = Company.Status
+
+# Statuses a touchpoint moves into outreach (work has started with the company).
+PRE_OUTREACH = {Status.NEW, Status.RESEARCHING, Status.READY, Status.SNOOZED}
+# Statuses in which a rep may take a company.
+TAKEABLE = {Status.READY, Status.IN_OUTREACH}
+TASK_TITLE_MAX = 200
+
+
+def hold_for_outreach(company, *, user) -> None:
+    """Make the user the locked company's rep, or check that they are.
+
+    Nobody's company becomes theirs (a conditional update: of two reps exactly one wins);
+    another rep's company is refused, except to admins, who act without taking it over.
+    """
+    if company.rep_id == user.pk:
+        return
+    if company.rep_id is not None:
+        if has_role(user, ADMIN):
+            return
+        raise ServiceError(f"{company.name} is already taken by {person(company.rep)}.")
+    now = timezone.now()
+    won = Company.objects.filter(pk=company.pk, rep__isnull=True).update(
+        rep=user, rep_claimed_at=now, updated_at=now
+    )
+    if not won:
+        raise ServiceError(f"{company.name} was taken by another rep a moment ago.")
+    company.rep_id, company.rep_claimed_at = user.pk, now
+
+
+@transaction.atomic
+def take_for_outreach(*, company, user) -> Company:
+    """A rep takes a company that is ready for outreach; it moves into outreach.
+
+    Taking one's own company again changes nothing; a company another rep has is refused
+    with "already taken by X", so of two simultaneous takes exactly one wins.
+    """
+    require_role(user, REP)
+    row = locked(company)
+    if row.rep_id == user.pk:
+        return row
+    if row.rep_id is not None:
+        raise ServiceError(f"{row.name} is already taken by {person(row.rep)}.")
+    if row.status not in TAKEABLE:
+        raise ServiceError(
+            f"{row.name} is {row.get_status_display().lower()}, not ready for outreach."
+        )
+    hold_for_outreach(row, user=user)
+    if row.status == Status.READY:
+        record_status(row, to_status=Status.IN_OUTREACH, user=user, reason="Taken for outreach")
+        update(row, status=row.status)
+    company.refresh_from_db()
+    return company
+
+
+@transaction.atomic
+def release_outreach(*, company, user) -> Company:
+    """The rep (or an admin) gives the company back: it is ready for another rep to take."""
+    row = locked(company)
+    if row.rep_id is None:
+        raise ServiceError(f"No rep has {row.name}.")
+    if row.rep_id != user.pk and not has_role(user, ADMIN):
+        raise PermissionDenied(f"Only {person(row.rep)} or an admin can release this company.")
+    if row.status == Status.IN_OUTREACH:
+        record_status(row, to_status=Status.READY, user=user, reason="Released by the rep")
+    update(row, rep=None, rep_claimed_at=None, status=row.status)
+    company.refresh_from_db()
+    return company
+
+
+@transaction.atomic
+def reassign_outreach(*, company, to_user, by) -> Company:
+    """Hand a company's outreach to another rep (admins only); `to_user=None` frees it."""
+    require_role(by, ADMIN)
+    if to_user is not None and not has_role(to_user, REP):
+        raise ServiceError(f"{person(to_user)} has no outreach role.")
+    row = locked(company)
+    update(row, rep=to_user, rep_claimed_at=timezone.now() if to_user else None)
+    company.refresh_from_db()
+    return company
+
+
+@transaction.atomic
+def log_touchpoint(
+    *,
+    company,
+    user,
+    channel,
+    happened_on,
+    outcome,
+    summary="",
+    contact=None,
+    next_step_on=None,
+    next_step_kind=Task.Kind.OTHER,
+    next_step_title="",
+) -> Touchpoint:
+    """Record a rep's touchpoint and its outcome, and the next step if one is given.
+
+    The company becomes the rep's (refused if another rep has it); the first touchpoint moves
+    it into outreach; the outcome "converted" makes it converted (an outreach conversion,
+    kept apart from visitors' own conversions). `next_step_on` adds a task for the rep.
+    """
+    require_role(user, REP)
+    if channel not in Touchpoint.Channel.values:
+        raise ServiceError({"channel": f"Unknown channel {channel!r}."})
+    if outcome not in Touchpoint.Outcome.values:
+        raise ServiceError({"outcome": f"Unknown outcome {outcome!r}."})
+    limits.check_touchpoint_day(happened_on)
+    summary = (summary or "").strip()
+    limits.check_length("summary", summary, limits.SUMMARY_MAX_CHARS, "the summary")
+    if contact is not None and contact.company_id != company.pk:
+        raise ServiceError({"contact": "That contact works at another company."})
+    if next_step_on is not None and outcome == Touchpoint.Outcome.CONVERTED:
+        raise ServiceError({"next_step_on": "A converted company needs no next step here."})
+    row = locked(company)
+    if row.is_closed:
+        raise ServiceError(f"{row.name} is {row.get_status_display().lower()}.")
+    hold_for_outreach(row, user=user)
+    previous = row.status
+    touchpoint = Touchpoint.objects.create(
+        company=row,
+        contact=contact,
+        channel=channel,
+        happened_on=happened_on,
+        outcome=outcome,
+        summary=summary,
+        logged_by=user,
+    )
+    if outcome == Touchpoint.Outcome.CONVERTED:
+        record_status(
+            row, to_status=Status.CONVERTED, user=user, reason="Outreach: converted to SQL"
+        )
+    elif row.status in PRE_OUTREACH:
+        record_status(row, to_status=Status.IN_OUTREACH, user=user, reason="First touchpoint")
+    update(row, status=row.status, snoozed_until=None)
+    if next_step_on is not None:
+        _new_task(
+            company=row,
+            user=user,
+            owner=user,
+            due_on=next_step_on,
+            kind=next_step_kind,
+            title=next_step_title,
+            contact=contact,
+            touchpoint=touchpoint,
+        )
+    refresh_exclusions_if_sql_changed(row, previous_status=previous)
+    company.refresh_from_db()
+    return touchpoint
+
+
+@transaction.atomic
+def add_task(
+    *, company, user, due_on, kind=Task.Kind.OTHER, title="", contact=None, owner=None
+) -> Task:
+    """Add a follow-up on a company, due on a day (today or later), for the user.
+
+    Admins may give the task to someone else with a research or outreach role.
+    """
+    require_role(user, RESEARCHER, REP)
+    owner = owner or user
+    if owner.pk != user.pk:
+        if not has_role(user, ADMIN):
+            raise PermissionDenied("Only admins give tasks to other people.")
+        if not has_role(owner, RESEARCHER, REP):
+            raise ServiceError({"owner": f"{person(owner)} has no research or outreach role."})
+    row = locked(company)
+    if row.is_closed:
+        raise ServiceError(f"{row.name} is {row.get_status_display().lower()}.")
+    return _new_task(
+        company=row, user=user, owner=owner, due_on=due_on, kind=kind, title=title, contact=contact
+    )
+
+
+def _new_task(*, company, user, owner, due_on, kind, title, contact, touchpoint=None) -> Task:
+    field = "next_step_on" if touchpoint is not None else "due_on"
+    if not isinstance(due_on, dt.date):
+        raise ServiceError({field: "Choose the day it is due."})
+    if due_on < timezone.localdate():
+        raise ServiceError({field: "The due date cannot be in the past."})
+    if kind not in Task.Kind.values:
+        raise ServiceError({"kind": f"Unknown kind {kind!r}."})
+    title = (title or "").strip()
+    if len(title) > TASK_TITLE_MAX:
+        raise ServiceError({"title": f"Keep it under {TASK_TITLE_MAX} characters."})
+    if contact is not None and contact.company_id != company.pk:
+        raise ServiceError({"contact": "That contact works at another company."})
+    return Task.objects.create(
+        company=company,
+        contact=contact,
+        owner=owner,
+        kind=kind,
+        title=title,
+        due_on=due_on,
+        touchpoint=touchpoint,
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def complete_task(*, task, user) -> Task:
+    """Mark a task done (its owner or an admin); doing it again changes nothing.
+
+    A task whose owner's account is gone may be done by anyone on the team.
+    """
+    require_role(user, RESEARCHER, REP)
+    row = Task.objects.select_for_update().get(pk=task.pk)
+    if row.owner_id not in (None, user.pk) and not has_role(user, ADMIN):
+        raise PermissionDenied("Only the task's owner or an admin can mark it done.")
+    if row.done_at is None:
+        now = timezone.now()
+        Task.objects.filter(pk=row.pk).update(done_at=now, done_by=user)
+    task.refresh_from_db()
+    return task

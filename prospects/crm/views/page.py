@@ -1,0 +1,118 @@
+"""The company page: everything about one company, and the actions each role has on it."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import render
+
+from prospects.alerts.selectors import is_watching
+from prospects.crm import selectors, services
+from prospects.crm.forms import (
+    CompanyEditForm,
+    ContactForm,
+    MarkWrongForm,
+    NoteForm,
+    ReassignForm,
+    ReassignRepForm,
+    StatusForm,
+    TaskForm,
+    TouchpointForm,
+)
+from prospects.crm.timeline import build_timeline, next_steps_by_touchpoint
+from prospects.models import Company
+from prospects.roles import REP, RESEARCHER, has_role, role_required
+
+Status = Company.Status
+
+
+def detail_or_404(company_id) -> selectors.CompanyDetail:
+    """The company page's data, or a 404."""
+    try:
+        return selectors.company_detail(company_id=company_id)
+    except Company.DoesNotExist as exc:
+        raise Http404("No such company.") from exc
+
+
+def company_ips(detail) -> list[str]:
+    """The addresses that tie visitors to this company, for "mark identification wrong"."""
+    ips = {v.ip for v in detail.visitors if v.company_id == detail.company.pk}
+    ips.update(r.ip for r in detail.ips if r.company_id == detail.company.pk)
+    return sorted(ips)
+
+
+def next_step(*, user, company) -> dict | None:
+    """The one obvious next move for this person, as a button: what it says and what it posts.
+
+    `action` is "claim", "take" or "status" (with `to_status`); None when there is none.
+    """
+    status = company.status
+    if status == Status.NEW and company.assignee_id is None and has_role(user, RESEARCHER):
+        return {"action": "claim", "label": "Claim to research"}
+    if status == Status.RESEARCHING and has_role(user, RESEARCHER):
+        return {"action": "status", "to_status": Status.READY, "label": "Mark ready for outreach"}
+    if (
+        status in (Status.READY, Status.IN_OUTREACH)
+        and company.rep_id is None
+        and has_role(user, REP)
+    ):
+        return {"action": "take", "label": "Take for outreach"}
+    return None
+
+
+def other_moves(*, user, company, step) -> list[Status]:
+    """The moves offered beside the next step, in workflow order."""
+    moves = services.allowed_statuses(user=user, company=company)
+    if step and step["action"] == "status":
+        moves = [m for m in moves if m != step["to_status"]]
+    if step and step["action"] == "take":
+        # Taking is how a rep moves a ready company into outreach.
+        moves = [m for m in moves if m != Status.IN_OUTREACH]
+    return moves
+
+
+def render_page(request, detail, *, status=200, **forms):
+    """Render the company page, with any bound forms the caller passes to show errors.
+
+    HTMX requests get 200 even for errors: the page swaps the form, errors and all, in place.
+    """
+    company = detail.company
+    user = request.user
+    forms.setdefault("note_form", NoteForm())
+    forms.setdefault("contact_form", ContactForm())
+    forms.setdefault("status_form", StatusForm())
+    forms.setdefault("touchpoint_form", TouchpointForm(contacts=detail.contacts))
+    forms.setdefault("task_form", TaskForm(contacts=detail.contacts))
+    forms.setdefault("edit_form", CompanyEditForm(instance=company))
+    forms.setdefault("reassign_form", ReassignForm(initial={"to_user": company.assignee_id}))
+    forms.setdefault("reassign_rep_form", ReassignRepForm(initial={"to_user": company.rep_id}))
+    forms.setdefault("wrong_form", MarkWrongForm(ips=company_ips(detail)))
+    step = next_step(user=user, company=company)
+    latest = detail.latest_change
+    context = {
+        "detail": detail,
+        "company": company,
+        "timeline": build_timeline(detail),
+        "next_steps": next_steps_by_touchpoint(detail),
+        "next_step": step,
+        "moves": other_moves(user=user, company=company, step=step),
+        "undo": latest if services.may_undo(change=latest, user=user) else None,
+        "undo_until": services.undo_deadline(latest) if latest else None,
+        "watching": is_watching(user=user, company=company),
+        **forms,
+    }
+    if request.htmx and status >= 400:
+        status = 200
+    return render(request, "prospects/company.html", context, status=status)
+
+
+@role_required(RESEARCHER, REP)
+def company(request, company_id):
+    """Score, status and next task on top, the activity timeline, contacts, tasks, evidence."""
+    return render_page(request, detail_or_404(company_id))
+
+
+def form_error(form, exc: ValidationError):
+    """Attach a service's refusal to the form, by field when the form has that field."""
+    if hasattr(exc, "error_dict") and set(exc.error_dict) <= set(form.fields):
+        form.add_error(None, exc)
+    else:
+        form.add_error(None, " ".join(exc.messages))
