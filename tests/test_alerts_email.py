@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from prospects.accounts.services import set_time_zone
-from prospects.alerts import sending, services
+from prospects.alerts import preferences, sending, services
 from prospects.errors import ServiceError
 from prospects.models import Alert, Delivery
 from tests.crm_fixtures import scored_company
@@ -25,7 +25,7 @@ def _send_all():
 
 def test_instant_email_reaches_the_smtp_server(smtp_server, researcher):
     services.scan_alerts()
-    services.update_subscription(user=researcher, new_companies=True, email="instant")
+    preferences.update_subscription(user=researcher, new_companies=True, email="instant")
     company = scored_company(0.9, name="Granite Advisory")
     services.scan_alerts()
     _send_all()
@@ -41,7 +41,7 @@ def test_instant_email_reaches_the_smtp_server(smtp_server, researcher):
 
 def test_the_digest_goes_once_a_day_after_the_digest_hour(smtp_server, rep):
     services.scan_alerts()
-    services.update_subscription(user=rep, new_companies=True, email="digest")
+    preferences.update_subscription(user=rep, new_companies=True, email="digest")
     set_time_zone(user=rep, time_zone="Europe/Berlin")
     for n in range(3):
         scored_company(0.9, name=f"Digest {n}")
@@ -67,7 +67,7 @@ def test_a_refusing_mail_server_is_recorded_and_retried(settings, researcher):
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
     settings.LEADGEN_WEBHOOK_MAX_ATTEMPTS = 2
     services.scan_alerts()
-    services.update_subscription(user=researcher, new_companies=True, email="instant")
+    preferences.update_subscription(user=researcher, new_companies=True, email="instant")
     scored_company(0.9)
     services.scan_alerts()
     _send_all()
@@ -79,4 +79,4 @@ def test_a_refusing_mail_server_is_recorded_and_retried(settings, researcher):
 def test_email_alerts_need_an_address():
     nameless = UserFactory(username="noaddress", email="", role="researcher")
     with pytest.raises(ServiceError, match="no email address"):
-        services.update_subscription(user=nameless, email="instant")
+        preferences.update_subscription(user=nameless, email="instant")

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from prospects.accounts.services import set_time_zone
-from prospects.alerts import services
+from prospects.alerts import preferences, services
 from prospects.crm import outreach
 from prospects.models import Alert, Company, Delivery, QueueArrival
 from tests.crm_fixtures import scored_company
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _subscribe(user, **choices):
-    return services.update_subscription(user=user, **choices)
+    return preferences.update_subscription(user=user, **choices)
 
 
 def test_the_first_scan_takes_a_baseline_and_later_arrivals_alert_once(researcher, rep):
@@ -49,7 +49,7 @@ def test_companies_hidden_from_the_queue_raise_no_alert(researcher):
 def test_a_watched_company_back_on_the_site_alerts_its_watcher(rep):
     company = scored_company()
     _subscribe(rep, watched_back=True)
-    services.watch_company(user=rep, company=company)
+    preferences.watch_company(user=rep, company=company)
     services.scan_alerts()
     assert not Alert.objects.filter(kind="company.returned").exists()  # visits before watching
     later = timezone.now() + dt.timedelta(minutes=1)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from prospects.alerts import sending, services
+from prospects.alerts import preferences, sending, services
 from prospects.alerts.tasks import backoff, send_delivery
 from prospects.errors import ServiceError
 from prospects.models import Delivery
@@ -23,9 +23,9 @@ def _send_all():
 
 
 def _hooked(user, receiver, path="/crm", payload_format="standard"):
-    hook = services.add_webhook(user=user, url=receiver.url + path, payload_format=payload_format)
+    hook = preferences.add_webhook(user=user, url=receiver.url + path, payload_format=payload_format)
     receiver.expect(path, hook.secret)
-    services.update_subscription(user=user, new_companies=True)
+    preferences.update_subscription(user=user, new_companies=True)
     return hook
 
 
@@ -140,9 +140,9 @@ def test_private_addresses_are_refused_unless_allowed(settings, webhook_receiver
 def test_webhook_addresses_must_be_https_by_default(settings, researcher):
     settings.LEADGEN_WEBHOOK_ALLOW_HTTP = False
     with pytest.raises(ServiceError, match="https"):
-        services.add_webhook(user=researcher, url="http://example.org/hook")
+        preferences.add_webhook(user=researcher, url="http://example.org/hook")
     with pytest.raises(ServiceError):
-        services.add_webhook(user=researcher, url="javascript:alert(1)")
+        preferences.add_webhook(user=researcher, url="javascript:alert(1)")
 
 
 def test_the_settings_page_adds_tests_and_removes_a_webhook(client, webhook_receiver, rep):

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from prospects.alerts import services
+from prospects.alerts import preferences, services
 from prospects.models import Delivery
 from tests.crm_fixtures import scored_company
 from tests.factories import UserFactory
@@ -26,9 +26,9 @@ def test_the_worker_retries_a_failing_webhook_until_it_is_delivered(webhook_rece
     )
     user = UserFactory(username="rita", role="researcher")
     services.scan_alerts()
-    hook = services.add_webhook(user=user, url=webhook_receiver.url + "/crm")
+    hook = preferences.add_webhook(user=user, url=webhook_receiver.url + "/crm")
     webhook_receiver.expect("/crm", hook.secret)
-    services.update_subscription(user=user, new_companies=True)
+    preferences.update_subscription(user=user, new_companies=True)
     webhook_receiver.fail_first = 1
     scored_company(0.9)
 

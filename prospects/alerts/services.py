@@ -1,5 +1,6 @@
-"""Writes of alerts: people's choices, watches and webhooks; the scan that raises alerts;
-the daily digest. Sending is in prospects.alerts.sending, run by Celery tasks.
+"""Writes of alerts: the scan that raises them, the daily digest, resending what is overdue.
+People's choices are in prospects.alerts.preferences; sending is in prospects.alerts.sending,
+run by Celery tasks.
 
 What counts as "in the queue" and "a visit" comes from the queue and eligibility owners
 (`research_queue`, `Company.objects.open_for_research()`, `Visitor.objects.eligible()`), so a
@@ -10,16 +11,15 @@ import datetime as dt
 import secrets
 import zoneinfo
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from leadgen.enqueue import enqueue
 from prospects.accounts.middleware import user_time_zone
 from prospects.alerts import payloads
-from prospects.errors import ServiceError
 from prospects.models import (
     Alert,
     AlertScan,
@@ -34,109 +34,25 @@ from prospects.models import (
     Webhook,
 )
 from prospects.queue.selectors import research_queue
-from prospects.roles import ALL_ROLES, has_role, require_role
+from prospects.roles import ALL_ROLES, has_role
 
 # A scan announces at most this many new companies to one person (a threshold lowered by a
 # lot would otherwise send hundreds of messages); the rest are in the queue.
 MAX_NEW_PER_SCAN = 25
-MAX_WEBHOOKS = 5
 
 
-@transaction.atomic
-def update_subscription(*, user, **choices) -> Subscription:
-    """Save which alerts the person wants and how email comes (off, at once, daily).
-
-    Anyone may save their choices; only people with a role are told about companies.
-    """
-    subscription, _ = Subscription.objects.select_for_update().get_or_create(user=user)
-    for name in ("new_companies", "watched_back", "tasks_due"):
-        if name in choices:
-            setattr(subscription, name, bool(choices[name]))
-    if "email" in choices:
-        if choices["email"] not in Subscription.Email.values:
-            raise ServiceError({"email": "Choose how email alerts come."})
-        if choices["email"] != Subscription.Email.OFF and not user.email:
-            raise ServiceError({"email": "Your account has no email address; ask an admin."})
-        subscription.email = choices["email"]
-    subscription.save()
-    return subscription
-
-
-@transaction.atomic
-def watch_company(*, user, company) -> Watch:
-    """Watch a company: its next visit raises an alert (visits so far are known)."""
-    require_role(user, *ALL_ROLES)
-    watch, _ = Watch.objects.get_or_create(
-        user=user, company=company, defaults={"seen_through": timezone.now()}
-    )
-    return watch
-
-
-@transaction.atomic
-def unwatch_company(*, user, company) -> None:
-    """Stop watching a company."""
-    Watch.objects.filter(user=user, company=company).delete()
-
-
-def _check_url(url: str) -> str:
-    url = (url or "").strip()
-    parts = urlsplit(url)
-    allowed = ("https", "http") if settings.LEADGEN_WEBHOOK_ALLOW_HTTP else ("https",)
-    if parts.scheme not in allowed or not parts.hostname:
-        raise ServiceError({"url": "Use an https:// address."})
-    if parts.username or parts.password:
-        raise ServiceError({"url": "Put no user name or password in the address."})
-    if len(url) > 500:
-        raise ServiceError({"url": "Keep the address under 500 characters."})
-    return url
-
-
-@transaction.atomic
-def add_webhook(*, user, url, payload_format=Webhook.Format.STANDARD) -> Webhook:
-    """Add an address that receives the person's alerts, with a new signing secret."""
-    require_role(user, *ALL_ROLES)
-    if payload_format not in Webhook.Format.values:
-        raise ServiceError({"payload_format": "Choose a payload format."})
-    if Webhook.objects.filter(owner=user).count() >= MAX_WEBHOOKS:
-        raise ServiceError(f"Keep it to {MAX_WEBHOOKS} webhooks.")
-    return Webhook.objects.create(owner=user, url=_check_url(url), payload_format=payload_format)
-
-
-@transaction.atomic
-def remove_webhook(*, user, webhook) -> None:
-    """Remove a webhook (its owner or an admin); its delivery history stays."""
-    if webhook.owner_id != user.pk and not has_role(user, "admin"):
-        raise ServiceError("That webhook is someone else's.")
-    webhook.delete()
-
-
-def _msg_id() -> str:
+def new_msg_id() -> str:
+    """A Standard Webhooks message id, kept by a delivery across its retries."""
     return "msg_" + secrets.token_urlsafe(18)
 
 
-def _on_commit_send(delivery_ids: list[int]) -> None:
+def send_after_commit(delivery_ids: list[int]) -> None:
+    """Hand the deliveries to Celery once this commits; a dead broker leaves them pending for
+    the next scan's resend (`resend_overdue`), it never fails the caller."""
     from prospects.alerts.tasks import send_delivery
 
     for pk in delivery_ids:
-        transaction.on_commit(lambda pk=pk: send_delivery.delay(pk))
-
-
-@transaction.atomic
-def send_test(*, user, webhook) -> Delivery:
-    """Queue a test message to one of the person's webhooks."""
-    if webhook.owner_id != user.pk:
-        raise ServiceError("That webhook is someone else's.")
-    delivery = Delivery.objects.create(
-        channel=Delivery.Channel.WEBHOOK,
-        user=user,
-        webhook=webhook,
-        msg_id=_msg_id(),
-        event_type=payloads.PING,
-        target=webhook.url,
-        payload=payloads.ping_event(webhook),
-    )
-    _on_commit_send([delivery.pk])
-    return delivery
+        transaction.on_commit(lambda pk=pk: enqueue(send_delivery, delivery_id=pk))
 
 
 @dataclass
@@ -327,7 +243,7 @@ def _queue_deliveries(alerts: list[Alert], subscriptions: dict) -> int:
                 channel=Delivery.Channel.WEBHOOK,
                 user_id=alert.user_id,
                 webhook=hook,
-                msg_id=_msg_id(),
+                msg_id=new_msg_id(),
                 event_type=alert.kind,
                 target=hook.url,
                 payload=body,
@@ -338,7 +254,7 @@ def _queue_deliveries(alerts: list[Alert], subscriptions: dict) -> int:
         sub = subscriptions.get(user_id)
         if sub and sub.email == Subscription.Email.INSTANT and sub.user.email:
             made.append(_email(sub.user, mine).pk)
-    _on_commit_send(made)
+    send_after_commit(made)
     return len(made)
 
 
@@ -347,7 +263,7 @@ def _email(user, alerts, event_type="alerts") -> Delivery:
     delivery = Delivery.objects.create(
         channel=Delivery.Channel.EMAIL,
         user=user,
-        msg_id=_msg_id(),
+        msg_id=new_msg_id(),
         event_type=event_type,
         target=user.email,
         payload={"subject": subject, "body": body},
@@ -381,7 +297,7 @@ def send_digests(*, now=None) -> int:
         )
         if pending and sub.user.email:
             made.append(_email(sub.user, pending, event_type="digest").pk)
-    _on_commit_send(made)
+    send_after_commit(made)
     return len(made)
 
 
@@ -400,5 +316,5 @@ def resend_overdue(*, now=None) -> int:
         if delivery.last_try is None or delivery.last_try + wait <= now:
             due.append(delivery.pk)
     for pk in due:
-        send_delivery.delay(pk)
+        enqueue(send_delivery, delivery_id=pk)
     return len(due)

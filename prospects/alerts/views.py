@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from prospects.accounts.views import settings_page
-from prospects.alerts import selectors, services
+from prospects.alerts import preferences, selectors
 from prospects.alerts.forms import SubscriptionForm, WebhookForm
 from prospects.models import Company, Delivery, Webhook
 from prospects.roles import ADMIN, ALL_ROLES, role_required
@@ -33,7 +33,7 @@ def save_alerts(request):
     form = SubscriptionForm(request.POST)
 
     def run(data):
-        services.update_subscription(user=request.user, **data)
+        preferences.update_subscription(user=request.user, **data)
         return "Alert choices saved."
 
     return _save(request, form, "alerts_form", run)
@@ -46,7 +46,7 @@ def add_webhook(request):
     form = WebhookForm(request.POST)
 
     def run(data):
-        hook = services.add_webhook(user=request.user, **data)
+        hook = preferences.add_webhook(user=request.user, **data)
         return f"Webhook added: {hook.url}. Verify its calls with the secret shown below."
 
     return _save(request, form, "webhook_form", run)
@@ -57,7 +57,7 @@ def add_webhook(request):
 def remove_webhook(request, webhook_id):
     """Remove one of the person's webhooks."""
     hook = get_object_or_404(Webhook, pk=webhook_id, owner=request.user)
-    services.remove_webhook(user=request.user, webhook=hook)
+    preferences.remove_webhook(user=request.user, webhook=hook)
     messages.success(request, "Webhook removed.")
     return redirect("settings")
 
@@ -67,7 +67,7 @@ def remove_webhook(request, webhook_id):
 def test_webhook(request, webhook_id):
     """Send a test message to one of the person's webhooks."""
     hook = get_object_or_404(Webhook, pk=webhook_id, owner=request.user)
-    services.send_test(user=request.user, webhook=hook)
+    preferences.send_test(user=request.user, webhook=hook)
     messages.success(request, "Test message queued; its attempts show below.")
     return redirect("settings")
 
@@ -78,10 +78,10 @@ def watch(request, company_id):
     """Watch (watch=1) or stop watching (watch=0) a company."""
     company = get_object_or_404(Company, pk=company_id)
     if request.POST.get("watch") == "1":
-        services.watch_company(user=request.user, company=company)
+        preferences.watch_company(user=request.user, company=company)
         messages.success(request, f"Watching {company.name}: its next visit alerts you.")
     else:
-        services.unwatch_company(user=request.user, company=company)
+        preferences.unwatch_company(user=request.user, company=company)
         messages.success(request, f"No longer watching {company.name}.")
     return redirect("company", company_id=company.pk)
 
