@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from prospects.crm import services
+from prospects.crm import outreach, services
 from prospects.errors import ServiceError
 from prospects.models import Company, Note, StatusChange, Touchpoint
 from tests.crm_fixtures import scored_company
@@ -40,7 +40,7 @@ def as_post(data: dict) -> dict:
 def test_bad_touchpoints_are_refused_by_the_service(rep, what, change, message):
     company = scored_company()
     with pytest.raises(ServiceError, match=message):
-        services.log_touchpoint(company=company, user=rep, **touchpoint(**change))
+        outreach.log_touchpoint(company=company, user=rep, **touchpoint(**change))
     assert not Touchpoint.objects.exists()
 
 
@@ -75,7 +75,7 @@ def test_bad_touchpoints_are_refused_by_the_api(rep, what, change, message):
 def test_a_touchpoint_ten_years_back_is_still_taken(rep):
     company = scored_company()
     day = TODAY - dt.timedelta(days=3650)
-    services.log_touchpoint(company=company, user=rep, **touchpoint(happened_on=day))
+    outreach.log_touchpoint(company=company, user=rep, **touchpoint(happened_on=day))
     assert Touchpoint.objects.get().happened_on == day
 
 
