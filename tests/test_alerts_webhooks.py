@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from prospects.alerts import preferences, sending, services
+from prospects.alerts.selectors import overdue_deliveries
 from prospects.alerts.tasks import backoff, send_delivery
 from prospects.errors import ServiceError
 from prospects.models import Delivery
@@ -23,7 +24,9 @@ def _send_all():
 
 
 def _hooked(user, receiver, path="/crm", payload_format="standard"):
-    hook = preferences.add_webhook(user=user, url=receiver.url + path, payload_format=payload_format)
+    hook = preferences.add_webhook(
+        user=user, url=receiver.url + path, payload_format=payload_format
+    )
     receiver.expect(path, hook.secret)
     preferences.update_subscription(user=user, new_companies=True)
     return hook
@@ -105,10 +108,12 @@ def test_the_scan_resends_a_failed_attempt_once_its_backoff_passed(
     scored_company(0.9)
     services.scan_alerts()
     delivery = Delivery.objects.get()
-    send_delivery.apply(args=[delivery.pk])  # Celery eager here: one try, no waiting
-    assert services.resend_overdue() == 0  # its backoff has not passed
+    assert overdue_deliveries(now=timezone.now()) == [delivery.pk]  # never tried
+    assert sending.attempt_delivery(delivery_id=delivery.pk) == sending.RETRY
+    assert overdue_deliveries(now=timezone.now()) == []  # its backoff has not passed
     later = timezone.now() + dt.timedelta(seconds=61)
-    assert services.resend_overdue(now=later) == 1
+    assert overdue_deliveries(now=later) == [delivery.pk]
+    send_delivery.apply(args=[delivery.pk])  # what the scan's resend hands to a worker
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("sent", 2)
 

@@ -1,6 +1,8 @@
 """Reads of alerts: a person's settings, whether they watch a company, the delivery log."""
 
-from django.db.models import Prefetch, QuerySet
+import datetime as dt
+
+from django.db.models import Max, Prefetch, QuerySet
 
 from prospects.models import Delivery, DeliveryAttempt, Subscription, Watch, Webhook
 
@@ -32,3 +34,19 @@ def delivery_log(*, status: str = "") -> QuerySet[Delivery]:
     if status in Delivery.Status.values:
         rows = rows.filter(status=status)
     return rows.order_by("-created_at", "-id")[:DELIVERY_ROWS]
+
+
+def overdue_deliveries(*, now) -> list[int]:
+    """Ids of pending deliveries whose backoff since their last attempt has passed (or that
+    were never tried), oldest first, at most 500."""
+    from prospects.alerts.tasks import backoff
+
+    pending = Delivery.objects.filter(status=Delivery.Status.PENDING).annotate(
+        last_try=Max("attempt_log__attempted_at")
+    )
+    due = []
+    for delivery in pending.order_by("pk")[:500]:
+        wait = dt.timedelta(seconds=backoff(max(delivery.attempts - 1, 0)))
+        if delivery.last_try is None or delivery.last_try + wait <= now:
+            due.append(delivery.pk)
+    return due

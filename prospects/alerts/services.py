@@ -303,18 +303,11 @@ def send_digests(*, now=None) -> int:
 
 def resend_overdue(*, now=None) -> int:
     """Queue again the pending deliveries whose next try is due: a task lost with its worker,
-    or a retry under Celery eager. Returns how many were queued."""
-    from prospects.alerts.tasks import backoff, send_delivery
+    a broker that was down, or a retry under Celery eager. Returns how many were queued."""
+    from prospects.alerts.selectors import overdue_deliveries
+    from prospects.alerts.tasks import send_delivery
 
-    now = now or timezone.now()
-    due = []
-    pending = Delivery.objects.filter(status=Delivery.Status.PENDING).annotate(
-        last_try=Max("attempt_log__attempted_at")
-    )
-    for delivery in pending.order_by("pk")[:500]:
-        wait = dt.timedelta(seconds=backoff(max(delivery.attempts - 1, 0)))
-        if delivery.last_try is None or delivery.last_try + wait <= now:
-            due.append(delivery.pk)
+    due = overdue_deliveries(now=now or timezone.now())
     for pk in due:
         enqueue(send_delivery, delivery_id=pk)
     return len(due)
