@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('prospects', '0003_visitor_eligible_company_index'),
+        ('prospects', '0004_ingest_formats_and_behaviour'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

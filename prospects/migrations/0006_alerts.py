@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('prospects', '0004_outreach_tasks_profiles'),
+        ('prospects', '0005_outreach_tasks_profiles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
