@@ -79,4 +79,6 @@ def test_huge_and_pathological_lines_cost_a_bounded_time(name):
     ):
         began = time.perf_counter()
         parser(line)
-        assert time.perf_counter() - began < 0.25, (name, line[:20])
+        # Bounded, not fast: a 100 KB request line is beyond any server's default header
+        # limit, and a CI machine under load runs several times slower than an idle one.
+        assert time.perf_counter() - began < 1.0, (name, line[:20])
