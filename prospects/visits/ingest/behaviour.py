@@ -46,10 +46,10 @@ MIN_READERS = 20
 MIN_ERROR_REQUESTS = 10
 MIN_POSTS = 3
 
-# Per visitor: requests, page views, assets, posts, gets, 404s of non-assets, non-asset
-# requests, probes, current minute, its count, the most in any minute, last GET (ts, path),
-# instant form seen.
-(REQ, PAGES, ASSETS, POSTS, GETS, NOT_FOUND_N, OTHER, PROBES, MINUTE, IN_MINUTE, PEAK) = range(11)
+# Per visitor, by slot: 0 unused, page views, assets, posts, gets, 404s of non-assets,
+# non-asset requests, probes, current minute, its count, the most in any minute, last GET
+# time and path, instant form seen.
+(PAGES, ASSETS, POSTS, GETS, NOT_FOUND_N, OTHER, PROBES, MINUTE, IN_MINUTE, PEAK) = range(1, 11)
 LAST_GET_TS, LAST_GET_PATH, FORM = 11, 12, 13
 
 PAGE, ASSET, OTHER_KIND, PROBE_KIND = "page", "asset", "other", "probe"
@@ -108,37 +108,42 @@ class BehaviourRules:
         self.assets_logged = settings.LEADGEN_BOT_ASSETS_LOGGED
 
     def observe(self, key: tuple, ts: str, method: str, path: str, status: int, kind: str) -> None:
-        """Count one request of a visitor (kind: PAGE, ASSET, PROBE_KIND or OTHER_KIND)."""
+        """Count one request of a visitor (kind: PAGE, ASSET, PROBE_KIND or OTHER_KIND).
+
+        Runs on every line: the statistics' slots are literal indices (see the names above).
+        """
         stats = self.stats.get(key)
         if stats is None:
             stats = self.stats[key] = [0, 0, 0, 0, 0, 0, 0, 0, "", 0, 0, "", "", False]
-        stats[REQ] += 1
-        if kind is ASSET:
-            stats[ASSETS] += 1
+        if kind == "asset":
+            stats[2] += 1
             return
-        stats[OTHER] += 1
-        if kind is PAGE:
-            stats[PAGES] += 1
-        elif kind is PROBE_KIND:
-            stats[PROBES] += 1
+        stats[6] += 1
+        if kind == "page":
+            stats[1] += 1
+        elif kind == "probe":
+            stats[7] += 1
         if status == 404:
-            stats[NOT_FOUND_N] += 1
+            stats[5] += 1
         minute = ts[:16]
-        if minute == stats[MINUTE]:
-            stats[IN_MINUTE] += 1
-            if stats[IN_MINUTE] > stats[PEAK]:
-                stats[PEAK] = stats[IN_MINUTE]
-        elif minute > stats[MINUTE]:
-            stats[MINUTE], stats[IN_MINUTE] = minute, 1
-            stats[PEAK] = max(stats[PEAK], 1)
+        if minute == stats[8]:
+            count = stats[9] = stats[9] + 1
+            if count > stats[10]:
+                stats[10] = count
+        elif minute > stats[8]:
+            stats[8] = minute
+            stats[9] = 1
+            if not stats[10]:
+                stats[10] = 1
         if method == "GET":
-            stats[GETS] += 1
-            stats[LAST_GET_TS], stats[LAST_GET_PATH] = ts, path
+            stats[4] += 1
+            stats[11] = ts
+            stats[12] = path
         elif method == "POST":
-            stats[POSTS] += 1
-            if path == stats[LAST_GET_PATH] and not stats[FORM]:
-                gap = abs(_seconds(ts) - _seconds(stats[LAST_GET_TS]))
-                stats[FORM] = gap <= self.form_seconds
+            stats[3] += 1
+            if path == stats[12] and not stats[13]:
+                gap = abs(_seconds(ts) - _seconds(stats[11]))
+                stats[13] = gap <= self.form_seconds
 
     def assets_in_log(self) -> bool:
         """Whether this log shows the site's assets (so a visitor loading none stands out)."""

@@ -136,7 +136,7 @@ class LineClassifier:
 
         Lines that do not parse are counted as malformed and sampled.
         """
-        result, parse = self.result, self.parse
+        result, parse = self.result, getattr(self.parse, "fast", self.parse)
         rows: list[tuple] = []
         append = rows.append
         malformed = lines_count = 0
@@ -173,11 +173,14 @@ class LineClassifier:
         blake2b = hashlib.blake2b
         agents, asset_cache, referrer_cache = bots.cache, assets.cache, referrers.cache
         classify_source, referrer_type = referrers.classify_source, referrers.referrer_type
-        normalise, not_reading, is_site_host = (
+        normalise, path_kind, is_site_host = (
             reading.normalise_path,
-            reading.not_reading,
+            reading.path_kind,
             format_fields.is_site_host,
         )
+        # Per-path answers read inline: these lookups run on every line.
+        paths, kinds = reading.normalised_paths, reading.path_kinds
+        least, most = reading.page_bytes()
         bot_hits = static = ignored = other = other_sites = 0
         for ip, ts, method, path, query, status, referrer, agent, size, host, raw in rows:
             if has_hosts and host and not is_site_host(host):
@@ -190,13 +193,23 @@ class LineClassifier:
                     continue
             else:
                 bot, ua_hash = agents.get(agent) or classify_agent(agent)
-            path = normalise(path)
+            path = paths.get(path) or normalise(path)
             key = (ip, ua_hash)
             if asset_cache.get(path, True) and is_asset(path):
                 static += 1
                 observe(key, ts, method, path, status, behaviour.ASSET)
                 continue
-            kind = not_reading(path, status, size)
+            kind = kinds.get(path)
+            if kind is None:
+                kind = path_kind(path)
+            if (
+                not kind
+                and status == 200
+                and size >= 0
+                and not least <= size <= most
+                and not reading.is_document(path)
+            ):
+                kind = reading.MEDIA
             if kind:
                 other += 1
                 observe(

@@ -44,8 +44,11 @@ _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 CACHE_LIMIT = 200_000
-_paths: dict[str, str] = {}
-_kinds: dict[str, str] = {}
+# Cached answers per raw and per normalised path; the importer reads them inline.
+normalised_paths: dict[str, str] = {}
+path_kinds: dict[str, str] = {}
+_paths = normalised_paths
+_kinds = path_kinds
 _settings: tuple | None = None
 
 
@@ -123,9 +126,19 @@ def not_reading(path: str, status: int, size: int) -> str:
     if kind or status != 200 or size < 0:
         return kind
     _case, _probes, low, high = _config()
-    if (size < low or size > high) and not _DOCUMENT.search(path):
+    if (size < low or size > high) and not is_document(path):
         return MEDIA
     return ""
+
+
+def page_bytes() -> tuple[int, int]:
+    """The smallest and largest 200 response that can be a page (LEADGEN_PAGE_BYTES)."""
+    return _config()[2:]
+
+
+def is_document(path: str) -> bool:
+    """Whether a path names a document (PDF, e-book, office file): reading, whatever its size."""
+    return _DOCUMENT.search(path) is not None
 
 
 def reset_cache() -> None:

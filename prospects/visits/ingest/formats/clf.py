@@ -10,6 +10,9 @@ class CombinedParser:
 
     def __init__(self, *, user_agents: bool):
         self.has_user_agent = user_agents
+        # What the importer calls per line when it can: the parser itself, without this wrapper.
+        if user_agents:
+            self.fast = parse_fields
 
     def __call__(self, line: str) -> tuple | None:
         """The field tuple, or None."""
