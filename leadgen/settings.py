@@ -288,6 +288,11 @@ LEADGEN_DNS_LEASE_SECONDS = env.int("LEADGEN_DNS_LEASE_SECONDS", default=60)
 LEADGEN_INTERNAL_NETWORKS = env.list("LEADGEN_INTERNAL_NETWORKS", default=[])
 # Where trained model files live; they are loaded only from here.
 LEADGEN_MODEL_DIR = Path(env.str("LEADGEN_MODEL_DIR", default=str(BASE_DIR / "var" / "models")))
+# A score is the chance of converting within this many days of the newest page view; training
+# labels each weekly snapshot by conversions in the same number of days after its cutoff.
+LEADGEN_SCORE_HORIZON_DAYS = env.int("LEADGEN_SCORE_HORIZON_DAYS", default=30)
+# What "converting" means to this vendor, as the score's sentence says it.
+LEADGEN_CONVERSION_WORDS = env.str("LEADGEN_CONVERSION_WORDS", default="a trial or contact request")
 
 # Reading logs (prospects.visits.ingest: formats, reading, behaviour).
 # Proxies of ours (CIDR): only a connection from one of them has its X-Forwarded-For believed.
