@@ -52,24 +52,31 @@ def add_webhook(request):
     return _save(request, form, "webhook_form", run)
 
 
+def _on_own_webhook(request, webhook_id, action, done: str):
+    """Run `action` on one of the person's own webhooks (anyone else's is a 404)."""
+    hook = get_object_or_404(Webhook, pk=webhook_id, owner=request.user)
+    action(user=request.user, webhook=hook)
+    messages.success(request, done)
+    return redirect("settings")
+
+
 @require_POST
 @role_required(*ALL_ROLES)
 def remove_webhook(request, webhook_id):
     """Remove one of the person's webhooks."""
-    hook = get_object_or_404(Webhook, pk=webhook_id, owner=request.user)
-    preferences.remove_webhook(user=request.user, webhook=hook)
-    messages.success(request, "Webhook removed.")
-    return redirect("settings")
+    return _on_own_webhook(request, webhook_id, preferences.remove_webhook, "Webhook removed.")
 
 
 @require_POST
 @role_required(*ALL_ROLES)
 def test_webhook(request, webhook_id):
     """Send a test message to one of the person's webhooks."""
-    hook = get_object_or_404(Webhook, pk=webhook_id, owner=request.user)
-    preferences.send_test(user=request.user, webhook=hook)
-    messages.success(request, "Test message queued; its attempts show below.")
-    return redirect("settings")
+    return _on_own_webhook(
+        request,
+        webhook_id,
+        preferences.send_test,
+        "Test message queued; its attempts show below.",
+    )
 
 
 @require_POST

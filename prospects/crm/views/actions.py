@@ -103,34 +103,45 @@ def _submit(request, company_id, *, form_name: str, form, run):
     return render_page(request, detail_or_404(company_id), status=400, **{form_name: form})
 
 
-@require_POST
-@role_required(ADMIN)
-def reassign(request, company_id):
-    """Hand the research claim to someone else (admins)."""
+def _hand_over(request, company_id, *, form_class, form_name: str, service, done: str):
+    """Hand a company's research or outreach to someone else; `done` names the new holder."""
     target = get_object_or_404(Company, pk=company_id)
 
     def run(form):
         to_user = form.cleaned_data["to_user"]
-        services.reassign_company(company=target, to_user=to_user, by=request.user)
-        return f"{target.name} is now with {to_user or 'nobody'}."
+        service(company=target, to_user=to_user, by=request.user)
+        return done.format(name=target.name, holder=to_user or "nobody")
 
-    form = ReassignForm(request.POST)
-    return _submit(request, company_id, form_name="reassign_form", form=form, run=run)
+    form = form_class(request.POST)
+    return _submit(request, company_id, form_name=form_name, form=form, run=run)
+
+
+@require_POST
+@role_required(ADMIN)
+def reassign(request, company_id):
+    """Hand the research claim to someone else (admins)."""
+    return _hand_over(
+        request,
+        company_id,
+        form_class=ReassignForm,
+        form_name="reassign_form",
+        service=services.reassign_company,
+        done="{name} is now with {holder}.",
+    )
 
 
 @require_POST
 @role_required(ADMIN)
 def reassign_rep(request, company_id):
     """Hand the outreach to another rep (admins)."""
-    target = get_object_or_404(Company, pk=company_id)
-
-    def run(form):
-        to_user = form.cleaned_data["to_user"]
-        outreach.reassign_outreach(company=target, to_user=to_user, by=request.user)
-        return f"{target.name}'s outreach is now with {to_user or 'nobody'}."
-
-    form = ReassignRepForm(request.POST)
-    return _submit(request, company_id, form_name="reassign_rep_form", form=form, run=run)
+    return _hand_over(
+        request,
+        company_id,
+        form_class=ReassignRepForm,
+        form_name="reassign_rep_form",
+        service=outreach.reassign_outreach,
+        done="{name}'s outreach is now with {holder}.",
+    )
 
 
 @require_POST
