@@ -112,3 +112,52 @@ class TrainingRun(models.Model):
 
     def __str__(self):
         return f"training {self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'refused'}"
+
+
+class PointRule(models.Model):
+    """One row of the points rule the admins edit (Mautic/HubSpot style): behaviour, points, decay.
+
+    The behaviour is a count column of the feature table (`scoring.features.FEATURE_NAMES`);
+    `scoring.points` turns the rows into a scorer that stands beside the learned models.
+    """
+
+    class Behaviour(models.TextChoices):
+        BLOG = "views_blog", "Blog post view"
+        PRODUCT = "views_product", "Product page view"
+        PRICING = "views_pricing", "Pricing page view"
+        PREMIUM = "views_premium", "Premium content view"
+        DOCS = "views_docs", "Documentation page view"
+        COMPANY = "views_company", "Company or customers page view"
+        HOME = "views_home", "Home page view"
+        PRESS = "views_press", "Press page view"
+        JOBS = "views_jobs", "Jobs page view"
+        OTHER = "views_other", "Other page view"
+        RETURN_DAY = "return_days", "Return day (each day after the first)"
+        VISIT = "sessions", "Visit"
+        PAGE = "pageviews", "Any page view"
+
+    behaviour = models.CharField(max_length=40, choices=Behaviour.choices)
+    points = models.IntegerField(
+        help_text="Points each time the behaviour happens (may be negative)."
+    )
+    decay_per_day = models.FloatField(
+        default=0.0,
+        help_text="Points this row loses per day since the visitor's last visit (never past zero).",
+    )
+
+    class Meta:
+        ordering = ["-points", "behaviour"]
+        constraints = [
+            models.UniqueConstraint(fields=["behaviour"], name="one_point_rule_per_behaviour"),
+            models.CheckConstraint(
+                condition=models.Q(points__gte=-1000, points__lte=1000),
+                name="point_rule_points_bounded",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decay_per_day__gte=0, decay_per_day__lte=1000),
+                name="point_rule_decay_bounded",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_behaviour_display()}: {self.points:+d}"

@@ -2,7 +2,7 @@
 
 skops rebuilds objects from a description instead of unpickling, so loading a file runs no
 code from it. Beyond what skops trusts by default we accept only scikit-learn types and our
-two calibration classes, and refuse a file that asks for anything else.
+calibration classes and the points rule, and refuse a file that asks for anything else.
 """
 
 import re
@@ -14,7 +14,11 @@ import skops.io as sio
 from django.conf import settings
 
 TRUSTED_PREFIX = "sklearn."
-TRUSTED_OWN = {"scoring.calibration.CalibratedModel", "scoring.calibration.Calibrator"}
+TRUSTED_OWN = {
+    "scoring.calibration.CalibratedModel",
+    "scoring.calibration.Calibrator",
+    "scoring.points.PointsModel",
+}
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]+\.skops$")
 
 

@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from prospects.models import StatusChange, Task, Webhook
+from scoring.models import PointRule
 from tests.crm_fixtures import model_version, scored_company
 from tests.factories import UserFactory
 
@@ -58,6 +59,11 @@ ROUTES = {
     "scoring:model": ("get", ADMIN),
     "scoring:version": ("get", ADMIN),
     "scoring:activate": ("post", ADMIN),
+    "scoring:points": ("get", ADMIN),
+    "scoring:point_add": ("post", ADMIN),
+    "scoring:point_edit": ("post", ADMIN),
+    "scoring:point_delete": ("post", ADMIN),
+    "scoring:points_restore": ("post", ADMIN),
     "api-root": ("get", WORK),
     "api-schema": ("get", WORK),
     "api-docs": ("get", WORK),
@@ -110,6 +116,8 @@ def _url(name, objects) -> str:
         return reverse(name, kwargs={"company_id": objects["company"].pk})
     if "webhook_id" in route:
         return reverse(name, kwargs={"webhook_id": objects["webhook"].pk})
+    if "rule_id" in route:
+        return reverse(name, kwargs={"rule_id": objects["rule"].pk})
     if "task_id" in route:
         return reverse(name, kwargs={"task_id": objects["task"].pk})
     if "<int:pk>" in route:
@@ -135,6 +143,7 @@ def objects():
         "visitor": visitor,
         "pageview": visitor.pageviews.first(),
         "version": model_version(),
+        "rule": PointRule.objects.first(),
     }
 
 
