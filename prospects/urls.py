@@ -49,4 +49,10 @@ urlpatterns = [
     path("capacity/", queue.capacity, name="capacity"),
     path("imports/", visits.imports, name="imports"),
     path("identification/", identify.identification, name="identification"),
+    path("identification/overrides/", identify.add_override, name="override_add"),
+    path(
+        "identification/overrides/<int:override_id>/remove/",
+        identify.remove_override,
+        name="override_remove",
+    ),
 ]

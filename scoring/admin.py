@@ -1,12 +1,14 @@
-"""Django admin for the model registry and scores: read-mostly, for inspection."""
+"""Django admin for the model registry and scores: read-only, for inspection."""
 
 from django.contrib import admin
+
+from prospects.readonly_admin import ReadOnlyAdmin
 
 from .models import CompanyScore, ModelVersion, TrainingRun, VisitorScore
 
 
 @admin.register(ModelVersion)
-class ModelVersionAdmin(admin.ModelAdmin):
+class ModelVersionAdmin(ReadOnlyAdmin):
     list_display = (
         "id",
         "algorithm",
@@ -18,45 +20,27 @@ class ModelVersionAdmin(admin.ModelAdmin):
         "brier",
     )
     list_filter = ("is_active", "algorithm")
-    # Activation goes through the model page, which checks the file and keeps one active.
-    readonly_fields = [f.name for f in ModelVersion._meta.fields]
+    # Training and activation go through the model page, which checks the file and keeps one
+    # version active.
 
 
 @admin.register(VisitorScore)
-class VisitorScoreAdmin(admin.ModelAdmin):
+class VisitorScoreAdmin(ReadOnlyAdmin):
     list_display = ("visitor", "probability", "out_of_fold", "model_version", "scored_at")
     list_filter = ("out_of_fold",)
     list_select_related = ("visitor", "model_version")
     raw_id_fields = ("visitor",)
-    readonly_fields = (
-        "visitor",
-        "model_version",
-        "probability",
-        "out_of_fold",
-        "reasons",
-        "scored_at",
-    )
 
 
 @admin.register(CompanyScore)
-class CompanyScoreAdmin(admin.ModelAdmin):
+class CompanyScoreAdmin(ReadOnlyAdmin):
     list_display = ("company", "probability", "visitor_count", "model_version", "scored_at")
     list_select_related = ("company", "model_version")
     search_fields = ("company__name", "company__domain")
     raw_id_fields = ("company", "top_visitor")
-    readonly_fields = (
-        "company",
-        "model_version",
-        "probability",
-        "visitor_count",
-        "top_visitor",
-        "reasons",
-        "scored_at",
-    )
 
 
 @admin.register(TrainingRun)
-class TrainingRunAdmin(admin.ModelAdmin):
+class TrainingRunAdmin(ReadOnlyAdmin):
     list_display = ("started_at", "requested_by", "ok", "message")
     list_filter = ("ok",)
-    readonly_fields = ("started_at", "requested_by", "ok", "message", "model_version")

@@ -23,13 +23,16 @@ def rescore(changed_only: bool = True) -> dict:
 
 
 @shared_task(name="scoring.tasks.retrain")
-def retrain() -> dict:
-    """Train a new version on all data when anything changed since the active one, then rescore."""
+def retrain(requested_by: str = "", force: bool = False) -> dict:
+    """Train a new version on all data when anything changed since the active one, then rescore.
+
+    `force` (an admin's "Train now") trains even when nothing changed.
+    """
     active = selectors.active_version()
-    if active is not None and not selectors.data_changed_since(active):
+    if not force and active is not None and not selectors.data_changed_since(active):
         return {"skipped": f"No new visits since model v{active.pk} was trained."}
     try:
-        version = services.train_model(trained_by="scoring.tasks.retrain")
+        version = services.train_model(trained_by=requested_by or "scoring.tasks.retrain")
     except NotEnoughData as exc:
         log.warning("retrain refused: %s", exc)
         return {"skipped": str(exc)}

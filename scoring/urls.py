@@ -7,6 +7,7 @@ from . import point_views, views
 app_name = "scoring"
 urlpatterns = [
     path("model/", views.model_page, name="model"),
+    path("model/train/", views.train, name="train"),
     path("model/<int:pk>/", views.model_page, name="version"),
     path("model/<int:pk>/activate/", views.activate, name="activate"),
     path("points/", point_views.points_page, name="points"),

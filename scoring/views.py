@@ -30,6 +30,25 @@ def model_page(request, pk: int | None = None):
 
 @require_POST
 @role_required(ADMIN)
+def train(request):
+    """Queue a training run on all data now; the worker stores and activates the new version."""
+    if enqueue(tasks.retrain, requested_by=request.user.get_username(), force=True):
+        messages.success(
+            request,
+            "Training has been queued. The new version appears in the history when it is done; "
+            "a run that could not train says why under Recent training runs.",
+        )
+    else:
+        messages.error(
+            request,
+            "The worker is unreachable (the task queue does not answer): nothing was trained. "
+            "Try again when the worker is back, or run manage.py train_model on the server.",
+        )
+    return redirect("scoring:model")
+
+
+@require_POST
+@role_required(ADMIN)
 def activate(request, pk: int):
     """Make an earlier (or later) version the active one, then rescore with it."""
     version = get_object_or_404(ModelVersion, pk=pk)

@@ -8,7 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from prospects.models import StatusChange, Task, Webhook
+from prospects.models import IdentificationOverride, StatusChange, Task, Webhook
 from scoring.models import PointRule
 from tests.crm_fixtures import model_version, scored_company
 from tests.factories import UserFactory
@@ -56,6 +56,8 @@ ROUTES = {
     "capacity": ("get", ADMIN),
     "imports": ("get", ADMIN),
     "identification": ("get", ADMIN),
+    "override_add": ("post", ADMIN),
+    "override_remove": ("post", ADMIN),
     "scoring:model": ("get", ADMIN),
     "scoring:version": ("get", ADMIN),
     "scoring:activate": ("post", ADMIN),
@@ -64,6 +66,7 @@ ROUTES = {
     "scoring:point_edit": ("post", ADMIN),
     "scoring:point_delete": ("post", ADMIN),
     "scoring:points_restore": ("post", ADMIN),
+    "scoring:train": ("post", ADMIN),
     "api-root": ("get", WORK),
     "api-schema": ("get", WORK),
     "api-docs": ("get", WORK),
@@ -118,6 +121,8 @@ def _url(name, objects) -> str:
         return reverse(name, kwargs={"webhook_id": objects["webhook"].pk})
     if "rule_id" in route:
         return reverse(name, kwargs={"rule_id": objects["rule"].pk})
+    if "override_id" in route:
+        return reverse(name, kwargs={"override_id": objects["override"].pk})
     if "task_id" in route:
         return reverse(name, kwargs={"task_id": objects["task"].pk})
     if "<int:pk>" in route:
@@ -144,6 +149,9 @@ def objects():
         "pageview": visitor.pageviews.first(),
         "version": model_version(),
         "rule": PointRule.objects.first(),
+        "override": IdentificationOverride.objects.create(
+            kind="ip", value="192.0.2.1", classification="hosting"
+        ),
     }
 
 

@@ -3,16 +3,7 @@
 from django.contrib import admin
 
 from prospects.models import Alert, Delivery, DeliveryAttempt, Subscription, Webhook
-
-
-class ReadOnly(admin.ModelAdmin):
-    """Written by the alert services only: the admin shows them, never adds or edits them."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+from prospects.readonly_admin import ReadOnlyAdmin
 
 
 class AttemptInline(admin.TabularInline):
@@ -27,7 +18,7 @@ class AttemptInline(admin.TabularInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnly):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "user", "channel", "event_type", "target", "status", "attempts"]
     list_filter = ["status", "channel", "event_type"]
     list_select_related = ["user"]
@@ -36,7 +27,7 @@ class DeliveryAdmin(ReadOnly):
 
 
 @admin.register(Alert)
-class AlertAdmin(ReadOnly):
+class AlertAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "user", "kind", "company", "emailed_at"]
     list_filter = ["kind"]
     list_select_related = ["user", "company"]

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from prospects.models import Company, Contact, Note, StatusChange, ThresholdChange, Touchpoint
+from prospects.readonly_admin import ReadOnlyAdmin
 
 
 class ContactInline(admin.TabularInline):
@@ -59,11 +60,10 @@ class NoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
+class StatusChangeAdmin(ReadOnlyAdmin):
     list_display = ["company", "from_status", "to_status", "changed_by", "changed_at"]
     list_filter = ["to_status"]
     list_select_related = ["company", "changed_by"]
-    readonly_fields = ["company", "from_status", "to_status", "reason", "changed_by", "changed_at"]
 
 
 @admin.register(Touchpoint)
@@ -76,6 +76,8 @@ class TouchpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(ThresholdChange)
-class ThresholdChangeAdmin(admin.ModelAdmin):
+class ThresholdChangeAdmin(ReadOnlyAdmin):
+    """Thresholds are set on the capacity page, which records who changed them."""
+
     list_display = ["value", "changed_by", "changed_at"]
-    readonly_fields = ["changed_at"]
+    list_select_related = ["changed_by"]

@@ -131,16 +131,18 @@ def override_verdict(override: IdentificationOverride, ptr_name: str = "") -> Ve
     )
 
 
+def domain_filter(domain: str) -> Q:
+    """The IP resolutions a domain override covers: that domain, or a PTR name under it."""
+    return Q(domain=domain) | Q(ptr_name=domain) | Q(ptr_name__endswith=f".{domain}")
+
+
 def matching_rows(override: IdentificationOverride) -> list[IPResolution]:
     """The IP resolutions an override covers, locked for update (call inside a transaction)."""
     rows = IPResolution.objects.select_for_update().order_by("pk")
     if override.kind == Kind.IP:
         return list(rows.filter(ip=override.value))
     if override.kind == Kind.DOMAIN:
-        value = override.value
-        return list(
-            rows.filter(Q(domain=value) | Q(ptr_name=value) | Q(ptr_name__endswith=f".{value}"))
-        )
+        return list(rows.filter(domain_filter(override.value)))
     network = ipaddress.ip_network(override.value)
     ids = [
         pk

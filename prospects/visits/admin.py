@@ -12,11 +12,12 @@ from prospects.models import (
     Session,
     Visitor,
 )
+from prospects.readonly_admin import ReadOnlyAdmin
 from prospects.visits.services import delete_rule, save_rule
 
 
 @admin.register(LogImport)
-class LogImportAdmin(admin.ModelAdmin):
+class LogImportAdmin(ReadOnlyAdmin):
     list_display = [
         "name",
         "status",
@@ -62,13 +63,6 @@ class LogImportAdmin(admin.ModelAdmin):
         return format_html_join(
             "", "<pre>{}</pre>", ((line,) for line in obj.malformed_samples or [])
         )
-
-    def has_add_permission(self, request):
-        # Imports are recorded by the importer, never written by hand.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Visitor)
