@@ -17,7 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo --visitors 20000 --days 30 --seed 7
+	$(BIN)/python manage.py demo --visitors 20000 --days 90 --seed 7
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)

@@ -1,22 +1,42 @@
-"""The demo log generator: deterministic, realistic mix, and a zone that matches the log."""
+"""The demo generator: one seeded conversion process, told as a log, a zone and its truth.
+
+The statistical tests run on the generator's ground truth (`prospects.demo.intent.simulate`) at
+the Makefile's scale, so their noise is small; the file tests go through the command.
+"""
 
 import csv
 import datetime as dt
+import functools
 import json
+import math
+import statistics
+from collections import defaultdict
 
 from django.core.management import call_command
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+from prospects.demo.intent import ARCHETYPES, EVALUATION, oracle, simulate
 
 END = dt.date(2026, 11, 24)
+EVALUATION_PAGES = {
+    page for pages, _ in EVALUATION for page in pages if not page.startswith("/blog")
+}
 
 
-def generate(tmp_path, name, seed=3, visitors=1500):
+@functools.cache
+def makefile_world(seed=7):
+    """The truth at `make demo`'s parameters (about a second to draw)."""
+    return simulate(visitors=20000, days=90, seed=seed)
+
+
+def generate(tmp_path, name, seed=3, visitors=1500, days=14):
     out = tmp_path / f"{name}.log"
     zone = tmp_path / f"{name}.zone.json"
     truth = tmp_path / f"{name}.truth.csv"
     call_command(
         "generate_demo_logs",
         visitors=visitors,
-        days=14,
+        days=days,
         seed=seed,
         end=END,
         out=out,
@@ -26,33 +46,170 @@ def generate(tmp_path, name, seed=3, visitors=1500):
     return out, zone, truth
 
 
-def test_same_seed_gives_the_same_files(tmp_path):
+def buyer_sessions():
+    """(archetype, intent, pages, converted visitor, converting session) for buyers' sessions."""
+    rows = []
+    for visitor in makefile_world().visitors:
+        if not ARCHETYPES[visitor.archetype].buyer:
+            continue
+        converts = visitor.converted_day is not None
+        for session in visitor.sessions:
+            rows.append((visitor.archetype, session.intent, session, converts, session.submitted))
+    return rows
+
+
+def intent_bin(intent: float) -> int:
+    """Bins of equal width on the logit scale, where intent moves evenly."""
+    return round(math.log(intent / (1 - intent)) * 4)
+
+
+def pricing_share(session) -> float:
+    return sum(p.startswith("/pricing") for p in session.pages) / len(session.pages)
+
+
+def test_same_seed_gives_the_same_files_and_truth(tmp_path):
     first = generate(tmp_path, "a")
     second = generate(tmp_path, "b")
     for one, two in zip(first, second, strict=True):
         assert one.read_bytes() == two.read_bytes()
     other, _, _ = generate(tmp_path, "c", seed=4)
     assert other.read_bytes() != first[0].read_bytes()
+    again = simulate(visitors=3000, days=30, seed=5)
+    assert again.visitors == simulate(visitors=3000, days=30, seed=5).visitors
+    assert again.visitors != simulate(visitors=3000, days=30, seed=6).visitors
 
 
-def test_conversion_rate_and_archetypes_are_realistic(tmp_path):
-    _, _, truth = generate(tmp_path, "d", visitors=4000)
+def test_conversion_rate_is_a_few_percent_and_evaluators_lead():
+    visitors = makefile_world().visitors
+    assert len(visitors) == 20000
+    converts = [v for v in visitors if v.converted_day is not None]
+    assert 0.015 <= len(converts) / len(visitors) <= 0.04
+    kinds = [v.archetype for v in converts]
+    assert kinds.count("evaluator") > len(kinds) / 2
+    # Some forms come from people nobody would have picked.
+    assert {"blog_reader", "home_user", "casual_business"} <= set(kinds)
+    assert not {"bot", "scraper", "job_seeker", "customer", "competitor"} & set(kinds)
+    # Conversions spread over the whole history instead of waiting for buyers to warm up.
+    weeks = [sum(1 for v in converts if w * 7 <= v.converted_day < w * 7 + 7) for w in range(12)]
+    assert statistics.mean(weeks[:2]) > 0.6 * statistics.mean(weeks[2:])
+
+
+def test_intent_drives_returns_and_evaluators_warm_up_then_some_cool_off():
+    evaluators = [v for v in makefile_world().visitors if v.archetype == "evaluator"]
+    rises = [v.intents[20] > v.intents[0] for v in evaluators if len(v.intents) > 20]
+    assert sum(rises) > 0.7 * len(rises)
+    # Stopped before the end of the log without converting: they had cooled off.
+    ended = [v for v in evaluators if v.arrival + len(v.intents) < 90]
+    stopped = [v for v in ended if v.converted_day is None]
+    assert len(stopped) > len(evaluators) / 5
+    assert all(v.intents[-1] < 0.1 for v in stopped)
+    assert sum(max(v.intents) > 0.3 for v in stopped) > len(stopped) / 4
+    # Warmer buyers come back more often: the chance of a visit on a day rises with intent.
+    returns = defaultdict(list)
+    for v in evaluators:
+        days = {s.day for s in v.sessions}
+        for offset, intent in enumerate(v.intents[1:], start=1):
+            returns[min(int(intent * 4), 3)].append(v.arrival + offset in days)
+    rates = [statistics.mean(returns[quarter]) for quarter in range(4)]
+    assert rates == sorted(rates)
+    assert rates[3] > 3 * rates[0]
+
+
+def test_company_visitors_share_their_accounts_intent_and_accounts_buy():
+    world, day = makefile_world(), 60
+    latent, converts = defaultdict(list), defaultdict(list)
+    for v in world.visitors:
+        if v.company not in world.account_scores or not ARCHETYPES[v.archetype].buyer:
+            continue
+        converts[v.company].append(v.converted_day is not None)
+        if v.archetype != "blog_reader" and v.arrival < day < v.arrival + len(v.intents):
+            latent[v.company].append(math.log(v.intent_on(day) / (1 - v.intent_on(day))))
+    pairs = [scores[:2] for scores in latent.values() if len(scores) >= 2]
+    assert len(pairs) > 100
+    assert statistics.correlation(*zip(*pairs, strict=True)) > 0.15
+    # A colleague of a convert converts far more often than a visitor of another account.
+    pairs = [flags[:2] for flags in converts.values() if len(flags) >= 2]
+    second = statistics.mean(b for _, b in pairs)
+    after_first = statistics.mean(b for a, b in pairs if a)
+    assert after_first > 1.5 * second
+
+
+def evaluation_share(session) -> float:
+    return sum(p in EVALUATION_PAGES for p in session.pages) / len(session.pages)
+
+
+def standardized_difference(groups, measure) -> float:
+    """Converts' mean minus others' within each intent bin, averaged over converts' bins, in
+    standard errors (pooled within each bin)."""
+    total = sum(len(theirs) for others, theirs in groups.values() if others and theirs)
+    difference, variance = 0.0, 0.0
+    for others, theirs in groups.values():
+        if len(others) < 2 or len(theirs) < 2:
+            continue
+        a, b = [measure(s) for s in theirs], [measure(s) for s in others]
+        weight = len(a) / total
+        pooled = statistics.variance(a + b)
+        difference += weight * (statistics.mean(a) - statistics.mean(b))
+        variance += weight**2 * pooled * (1 / len(a) + 1 / len(b))
+    return difference / math.sqrt(variance)
+
+
+def test_before_converting_converts_read_like_non_converts_of_the_same_intent():
+    groups = defaultdict(lambda: ([], []))
+    for archetype, intent, session, converts, _ in buyer_sessions():
+        groups[archetype, intent_bin(intent)][converts].append(session)
+    assert sum(len(theirs) for _, theirs in groups.values()) > 2000
+    for measure in (pricing_share, evaluation_share, lambda s: len(s.pages)):
+        assert abs(standardized_difference(groups, measure)) < 3.5
+    # Without holding intent equal the difference is plain: the comparison can tell them apart.
+    pooled = defaultdict(lambda: ([], []))
+    for archetype, _, session, converts, _ in buyer_sessions():
+        pooled[archetype][converts].append(session)
+    assert standardized_difference(pooled, pricing_share) > 10
+    assert standardized_difference(pooled, evaluation_share) > 10
+
+
+def test_the_page_before_the_form_is_pricing_only_at_the_base_rate():
+    base = defaultdict(lambda: [0, 0])
+    for archetype, intent, session, _, submitted in buyer_sessions():
+        if not submitted:
+            cell = base[archetype, intent_bin(intent)]
+            cell[0] += session.pages[-1].startswith("/pricing")
+            cell[1] += 1
+    observed, expected, variance = 0, 0.0, 0.0
+    for archetype, intent, session, _, submitted in buyer_sessions():
+        if submitted:
+            hits, total = base[archetype, intent_bin(intent)]
+            rate = (hits + 0.5) / (total + 1)
+            observed += session.pages[-1].startswith("/pricing")
+            expected += rate
+            variance += rate * (1 - rate)
+    assert abs(observed - expected) < 3.5 * math.sqrt(variance) + 2
+    assert observed < 0.35 * sum(1 for row in buyer_sessions() if row[4])
+
+
+def test_an_oracle_knowing_true_intent_at_day_60_predicts_days_60_to_90_well_not_perfectly():
+    scores, labels = oracle(makefile_world(), day=60, horizon=30)
+    assert len(labels) > 10000
+    assert sum(labels) > 100
+    roc = roc_auc_score(labels, scores)
+    assert 0.8 < roc < 0.98
+    assert average_precision_score(labels, scores) > 5 * sum(labels) / len(labels)
+
+
+def test_truth_file_names_exactly_the_visitors_whose_form_is_in_the_log(tmp_path):
+    log, _, truth = generate(tmp_path, "d", visitors=4000, days=30)
     rows = list(csv.DictReader(truth.open()))
     assert len(rows) == 4000
-    rate = sum(int(r["converted"]) for r in rows) / len(rows)
-    assert 0.01 <= rate <= 0.03
-    archetypes = {r["archetype"] for r in rows}
-    assert {
-        "evaluator",
-        "blog_reader",
-        "job_seeker",
-        "competitor",
-        "home_user",
-        "bot",
-    } <= archetypes
-    converters = [r for r in rows if r["converted"] == "1"]
-    evaluators = sum(r["archetype"] == "evaluator" for r in converters)
-    assert evaluators / len(converters) > 0.6
+    thanked = {
+        (line.split(" ", 1)[0], line.rsplit('"', 2)[-2])
+        for line in log.read_text().splitlines()
+        if '"GET /trial/thanks ' in line or '"GET /contact/thanks ' in line
+    }
+    converted = {(r["ip"], r["user_agent"]) for r in rows if r["converted"] == "1"}
+    assert converted == thanked
+    assert len(converted) > 30
+    assert all(0 <= int(r["converted_day"]) < 30 for r in rows if r["converted"] == "1")
 
 
 def test_log_lines_are_time_ordered_combined_format(tmp_path):

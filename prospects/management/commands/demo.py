@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--visitors", type=int, default=20000)
-        parser.add_argument("--days", type=int, default=30)
+        parser.add_argument("--days", type=int, default=90)
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--dir", type=Path, default=DEMO_DIR)
 
