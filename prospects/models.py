@@ -12,6 +12,7 @@ from .alerts.models import (
     Webhook,
 )
 from .crm.models import Company, Contact, Note, StatusChange, Task, Touchpoint
+from .experiments.models import Experiment, QueueEntry
 from .identify.models import IdentificationOverride, IPResolution
 from .queue.models import ThresholdChange
 from .visits.models import (
@@ -33,6 +34,7 @@ __all__ = [
     "ConversionGoal",
     "Delivery",
     "DeliveryAttempt",
+    "Experiment",
     "IPResolution",
     "IdentificationOverride",
     "LogImport",
@@ -41,6 +43,7 @@ __all__ = [
     "PageView",
     "Profile",
     "QueueArrival",
+    "QueueEntry",
     "Session",
     "StatusChange",
     "Subscription",

@@ -54,13 +54,17 @@ def identify(
 
 
 def score(*, changed_only: bool = True):
-    """Stage 3: rescore the visitors that changed (or everyone) and every company.
+    """Stage 3: rescore the visitors that changed (or everyone) and every company, then record
+    the companies that entered the queue (their arm, while a holdout experiment runs).
 
     Raises scoring.services.NoActiveModel before the first model is trained.
     """
+    from prospects.experiments.services import record_queue_entries
     from scoring import services
 
-    return services.rescore(changed_only=changed_only)
+    result = services.rescore(changed_only=changed_only)
+    record_queue_entries()
+    return result
 
 
 def run(paths, *, nameservers: list[str] | None = None, train: bool = False) -> Iterator:

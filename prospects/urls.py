@@ -7,6 +7,7 @@ from .alerts import views as alerts
 from .crm.views import actions as act
 from .crm.views import page as company
 from .crm.views import work
+from .experiments import views as experiments
 from .identify import views as identify
 from .queue import views as queue
 from .visits import views as visits
@@ -55,4 +56,7 @@ urlpatterns = [
         identify.remove_override,
         name="override_remove",
     ),
+    path("experiments/", experiments.experiments, name="experiments"),
+    path("experiments/<int:experiment_id>/", experiments.experiment, name="experiment"),
+    path("experiments/<int:experiment_id>/stop/", experiments.stop, name="experiment_stop"),
 ]

@@ -8,7 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from prospects.models import IdentificationOverride, StatusChange, Task, Webhook
+from prospects.models import Experiment, IdentificationOverride, StatusChange, Task, Webhook
 from scoring.models import PointRule
 from tests.crm_fixtures import model_version, scored_company
 from tests.factories import UserFactory
@@ -58,6 +58,9 @@ ROUTES = {
     "identification": ("get", ADMIN),
     "override_add": ("post", ADMIN),
     "override_remove": ("post", ADMIN),
+    "experiments": ("get", ADMIN),
+    "experiment": ("get", ADMIN),
+    "experiment_stop": ("post", ADMIN),
     "scoring:model": ("get", ADMIN),
     "scoring:version": ("get", ADMIN),
     "scoring:activate": ("post", ADMIN),
@@ -117,6 +120,8 @@ def _url(name, objects) -> str:
         return reverse(name, kwargs={"company_id": change.company_id, "change_id": change.pk})
     if "company_id" in route:
         return reverse(name, kwargs={"company_id": objects["company"].pk})
+    if "experiment_id" in route:
+        return reverse(name, kwargs={"experiment_id": objects["experiment"].pk})
     if "webhook_id" in route:
         return reverse(name, kwargs={"webhook_id": objects["webhook"].pk})
     if "rule_id" in route:
@@ -151,6 +156,9 @@ def objects():
         "rule": PointRule.objects.first(),
         "override": IdentificationOverride.objects.create(
             kind="ip", value="192.0.2.1", classification="hosting"
+        ),
+        "experiment": Experiment.objects.create(
+            name="Holdout", holdout_share="0.10", seed=1, started_at=timezone.now()
         ),
     }
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from leadgen.enqueue import enqueue
 from prospects.accounts.middleware import user_time_zone
 from prospects.alerts import payloads
+from prospects.experiments.services import record_queue_entries
 from prospects.models import (
     Alert,
     AlertScan,
@@ -77,6 +78,8 @@ def _queue_arrivals(now, result) -> list[int]:
     """Record companies newly in the queue; the very first scan only takes a baseline (the
     queue as it stands is not news), so turning alerts on does not flood anyone."""
     baseline = not AlertScan.objects.exists()
+    # The holdout assigns first, so a company held out is never announced.
+    record_queue_entries(now=now)
     new_ids = list(research_queue().filter(queue_arrival__isnull=True).values_list("pk", flat=True))
     QueueArrival.objects.bulk_create(
         [QueueArrival(company_id=pk, arrived_at=now, announced=not baseline) for pk in new_ids],

@@ -83,7 +83,7 @@ def test_webhook(request, webhook_id):
 @role_required(*ALL_ROLES)
 def watch(request, company_id):
     """Watch (watch=1) or stop watching (watch=0) a company."""
-    company = get_object_or_404(Company, pk=company_id)
+    company = get_object_or_404(Company.objects.visible_to(request.user), pk=company_id)
     if request.POST.get("watch") == "1":
         preferences.watch_company(user=request.user, company=company)
         messages.success(request, f"Watching {company.name}: its next visit alerts you.")

@@ -4,7 +4,18 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from prospects.experiments.models import QueueEntry
+from prospects.roles import ADMIN, has_role
 from prospects.visits.models import Visitor
+
+
+def _held_out() -> models.Exists:
+    """A company is held out while it is in the control arm of the running experiment."""
+    return models.Exists(
+        QueueEntry.objects.filter(
+            company=models.OuterRef("pk"), arm=QueueEntry.Arm.CONTROL, experiment__running=True
+        )
+    )
 
 
 class CompanyQuerySet(models.QuerySet):
@@ -12,7 +23,8 @@ class CompanyQuerySet(models.QuerySet):
         """Companies that belong in the research queue, whatever their score.
 
         Not a dead end (customer, competitor, excluded), not closed, not snoozed to a later
-        day, and with at least one eligible visitor.
+        day, with at least one eligible visitor, and not held out by the running experiment
+        (so the queue, search, bulk actions, exports, the API and alerts never show it).
         """
         eligible = Visitor.objects.eligible().filter(company=models.OuterRef("pk"))
         return (
@@ -20,7 +32,20 @@ class CompanyQuerySet(models.QuerySet):
             .exclude(status__in=Company.CLOSED_STATUSES)
             .exclude(status=Company.Status.SNOOZED, snoozed_until__gt=timezone.localdate())
             .filter(models.Exists(eligible))
+            .without_holdout()
         )
+
+    def without_holdout(self) -> "CompanyQuerySet":
+        """Without the control companies of the running experiment."""
+        return self.exclude(_held_out())
+
+    def held_out(self) -> "CompanyQuerySet":
+        """Only the control companies of the running experiment."""
+        return self.filter(_held_out())
+
+    def visible_to(self, user) -> "CompanyQuerySet":
+        """The companies this person may open: admins all, the team all but the held out."""
+        return self if has_role(user, ADMIN) else self.without_holdout()
 
     def ready_for_outreach(self) -> "CompanyQuerySet":
         """Companies research has marked ready that no rep has taken yet (and not dead ends)."""

@@ -123,16 +123,18 @@ class CompanyDetail:
         return self.status_changes[0] if self.status_changes else None
 
 
-def company_detail(*, company_id) -> CompanyDetail:
+def company_detail(*, company_id, user) -> CompanyDetail:
     """A company with its evidence, latest sessions, score, tasks and work history.
 
-    Raises Company.DoesNotExist. Neither the number of queries nor the rows rendered grow with
+    Raises Company.DoesNotExist, also for a company held out from this person. Neither the number of queries nor the rows rendered grow with
     the data: the timeline holds the latest TIMELINE_SESSIONS sessions and TIMELINE_ITEMS of
     each kind of work, the visitor and IP lists the latest DETAIL_ROWS.
     """
     company = with_activity(
         with_last_visit(
-            Company.objects.select_related("assignee", "rep", "score", "score__model_version")
+            Company.objects.visible_to(user).select_related(
+                "assignee", "rep", "score", "score__model_version"
+            )
         )
     ).get(pk=company_id)
     visitors_qs = Visitor.objects.filter(company=company)

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from prospects.errors import ServiceError
+from prospects.experiments.services import record_queue_entries
 from prospects.models import ThresholdChange
 from prospects.roles import ADMIN, require_role
 
@@ -19,4 +20,7 @@ def set_threshold(*, value, user) -> ThresholdChange:
         raise ServiceError({"value": "The threshold is a number between 0 and 1."}) from exc
     if not Decimal("0") <= value <= Decimal("1"):
         raise ServiceError({"value": "The threshold is a number between 0 and 1."})
-    return ThresholdChange.objects.create(value=value, changed_by=user)
+    change = ThresholdChange.objects.create(value=value, changed_by=user)
+    # A lower threshold lets companies into the queue: they get their arm before anyone sees them.
+    record_queue_entries()
+    return change

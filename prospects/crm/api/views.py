@@ -72,15 +72,17 @@ class CompanyViewSet(
         return super().get_serializer(*args, **kwargs)
 
     def get_queryset(self):
-        companies = Company.objects.select_related("assignee", "rep").annotate(
-            probability=F("score__probability")
+        companies = (
+            Company.objects.visible_to(self.request.user)
+            .select_related("assignee", "rep")
+            .annotate(probability=F("score__probability"))
         )
         return selectors.with_last_visit(companies).order_by("name", "pk")
 
     def company(self) -> Company:
         """The company named in the URL, without list filters or annotations."""
         try:
-            return Company.objects.get(pk=int(self.kwargs["pk"]))
+            return Company.objects.visible_to(self.request.user).get(pk=int(self.kwargs["pk"]))
         except (Company.DoesNotExist, ValueError) as exc:
             raise Http404 from exc
 
@@ -110,7 +112,7 @@ class CompanyViewSet(
     @extend_schema(responses=s.CompanyDetailSerializer)
     def retrieve(self, request, pk=None):
         try:
-            detail = selectors.company_detail(company_id=int(pk))
+            detail = selectors.company_detail(company_id=int(pk), user=request.user)
         except (Company.DoesNotExist, ValueError) as exc:
             raise Http404 from exc
         return Response(s.CompanyDetailSerializer(detail).data)

@@ -42,7 +42,7 @@ def _claim_box(request, company):
 
 def _one_step(request, company_id, service, success: str):
     """Run a service that needs no form; the queue's compact box gets its box back."""
-    target = get_object_or_404(Company, pk=company_id)
+    target = get_object_or_404(Company.objects.visible_to(request.user), pk=company_id)
     try:
         service(company=target, user=request.user)
         messages.success(request, success.format(target.name))
@@ -100,12 +100,14 @@ def _submit(request, company_id, *, form_name: str, form, run):
         else:
             messages.success(request, message)
             return _back(company_id)
-    return render_page(request, detail_or_404(company_id), status=400, **{form_name: form})
+    return render_page(
+        request, detail_or_404(company_id, user=request.user), status=400, **{form_name: form}
+    )
 
 
 def _hand_over(request, company_id, *, form_class, form_name: str, service, done: str):
     """Hand a company's research or outreach to someone else; `done` names the new holder."""
-    target = get_object_or_404(Company, pk=company_id)
+    target = get_object_or_404(Company.objects.visible_to(request.user), pk=company_id)
 
     def run(form):
         to_user = form.cleaned_data["to_user"]
@@ -148,7 +150,7 @@ def reassign_rep(request, company_id):
 @role_required(RESEARCHER, REP)
 def change_status(request, company_id):
     """Move the company along the workflow; final moves ask for confirmation first."""
-    target = get_object_or_404(Company, pk=company_id)
+    target = get_object_or_404(Company.objects.visible_to(request.user), pk=company_id)
 
     def run(form):
         services.change_status(company=target, user=request.user, **form.move_data())
@@ -162,7 +164,7 @@ def change_status(request, company_id):
 @role_required(RESEARCHER, REP)
 def undo(request, company_id, change_id):
     """Undo a conversion or disqualification (who made it, or an admin, within a day)."""
-    target = get_object_or_404(Company, pk=company_id)
+    target = get_object_or_404(Company.objects.visible_to(request.user), pk=company_id)
     try:
         services.undo_status_change(company=target, change_id=change_id, user=request.user)
     except (ServiceError, PermissionDenied) as exc:
@@ -176,7 +178,7 @@ def undo(request, company_id, change_id):
 @role_required(RESEARCHER, REP)
 def add_note(request, company_id):
     """Add a note."""
-    target = get_object_or_404(Company, pk=company_id)
+    target = get_object_or_404(Company.objects.visible_to(request.user), pk=company_id)
 
     def run(form):
         services.add_note(company=target, author=request.user, **form.cleaned_data)
@@ -189,7 +191,7 @@ def add_note(request, company_id):
 @role_required(RESEARCHER)
 def add_contact(request, company_id):
     """Add a contact with a buyer persona."""
-    target = get_object_or_404(Company, pk=company_id)
+    target = get_object_or_404(Company.objects.visible_to(request.user), pk=company_id)
 
     def run(form):
         contact = services.add_contact(company=target, user=request.user, **form.cleaned_data)
@@ -204,7 +206,7 @@ def add_contact(request, company_id):
 @role_required(REP)
 def log_touchpoint(request, company_id):
     """Log an outreach touchpoint, its outcome and the next step; converting is confirmed."""
-    target = get_object_or_404(Company, pk=company_id)
+    target = get_object_or_404(Company.objects.visible_to(request.user), pk=company_id)
 
     def run(form):
         outreach.log_touchpoint(company=target, user=request.user, **form.touchpoint_data())
@@ -221,7 +223,7 @@ def log_touchpoint(request, company_id):
 @role_required(RESEARCHER, REP)
 def add_task(request, company_id):
     """Add a task (a follow-up for oneself) on the company."""
-    target = get_object_or_404(Company, pk=company_id)
+    target = get_object_or_404(Company.objects.visible_to(request.user), pk=company_id)
 
     def run(form):
         task = outreach.add_task(company=target, user=request.user, **form.cleaned_data)
@@ -247,7 +249,7 @@ def complete_task(request, task_id):
 @role_required(RESEARCHER)
 def edit(request, company_id):
     """Edit the name, industry, size and relationship."""
-    target = get_object_or_404(Company, pk=company_id)
+    target = get_object_or_404(Company.objects.visible_to(request.user), pk=company_id)
     form = CompanyEditForm(request.POST, instance=Company.objects.get(pk=company_id))
 
     def run(form):
@@ -264,7 +266,7 @@ def edit(request, company_id):
 @role_required(RESEARCHER)
 def mark_wrong(request, company_id):
     """Say one of the company's IPs is not the company; it becomes a hand override."""
-    detail = detail_or_404(company_id)
+    detail = detail_or_404(company_id, user=request.user)
 
     def run(form):
         data = form.cleaned_data

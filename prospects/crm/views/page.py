@@ -24,10 +24,10 @@ from prospects.roles import REP, RESEARCHER, has_role, role_required
 Status = Company.Status
 
 
-def detail_or_404(company_id) -> selectors.CompanyDetail:
-    """The company page's data, or a 404."""
+def detail_or_404(company_id, *, user) -> selectors.CompanyDetail:
+    """The company page's data, or a 404 (also for a company held out from this person)."""
     try:
-        return selectors.company_detail(company_id=company_id)
+        return selectors.company_detail(company_id=company_id, user=user)
     except Company.DoesNotExist as exc:
         raise Http404("No such company.") from exc
 
@@ -107,7 +107,7 @@ def render_page(request, detail, *, status=200, **forms):
 @role_required(RESEARCHER, REP)
 def company(request, company_id):
     """Score, status and next task on top, the activity timeline, contacts, tasks, evidence."""
-    return render_page(request, detail_or_404(company_id))
+    return render_page(request, detail_or_404(company_id, user=request.user))
 
 
 def form_error(form, exc: ValidationError):

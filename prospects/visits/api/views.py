@@ -3,7 +3,8 @@
 from rest_framework import viewsets
 
 from prospects.api.base import ServiceAPIMixin
-from prospects.models import PageView, Visitor
+from prospects.models import Company, PageView, Visitor
+from prospects.roles import ADMIN, has_role
 from prospects.visits.filtersets import PageViewFilter, VisitorFilter
 
 from . import serializers as s
@@ -16,6 +17,11 @@ class VisitorViewSet(ServiceAPIMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = VisitorFilter
     queryset = Visitor.objects.select_related("score").order_by("-last_seen", "pk")
 
+    def get_queryset(self):
+        if has_role(self.request.user, ADMIN):
+            return self.queryset
+        return self.queryset.exclude(company__in=Company.objects.held_out())
+
 
 class PageViewViewSet(ServiceAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Page views with their content category and funnel stage; filter by visitor or company."""
@@ -23,3 +29,8 @@ class PageViewViewSet(ServiceAPIMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.PageViewSerializer
     filterset_class = PageViewFilter
     queryset = PageView.objects.select_related("page").order_by("-ts", "-pk")
+
+    def get_queryset(self):
+        if has_role(self.request.user, ADMIN):
+            return self.queryset
+        return self.queryset.exclude(visitor__company__in=Company.objects.held_out())
