@@ -10,13 +10,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from prospects.experiments import stats
 from prospects.experiments.models import Experiment, QueueEntry
 from prospects.models import Touchpoint, Visitor
+from scoring.meaning import horizon_days
 
 METRICS = (
     ("organic", "Organic conversions (logs)"),
@@ -27,11 +27,6 @@ METRICS = (
 DEFAULT_POWER_LIFT = 0.25
 # Held-out companies listed on the page (the newest).
 LISTED_ENTRIES = 50
-
-
-def horizon_days() -> int:
-    """The score horizon: a score is the chance of converting within this many days."""
-    return settings.LEADGEN_SCORE_HORIZON_DAYS
 
 
 def running_experiment() -> Experiment | None:
