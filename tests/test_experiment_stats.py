@@ -148,6 +148,15 @@ def test_the_report_counts_conversions_inside_each_window_only(settings, admin_u
     assert report.mean_score["treatment"] == pytest.approx(
         np.mean([e.probability for e in treated])
     )
+    # The page's CUPED, from one SQL aggregate, is CUPED on the companies' own rows.
+    converted = {treated[0].company_id, treated[1].company_id, control[0].company_id}
+    on_rows = xstats.cuped(
+        np.array([e.company_id in converted for e in entries]),
+        np.array([e.probability for e in entries]),
+        np.array([e.arm == "treatment" for e in entries]),
+    )
+    for name in ("diff", "low", "high", "theta", "variance_reduction"):
+        assert getattr(by_key["any"].cuped, name) == pytest.approx(getattr(on_rows, name), abs=1e-9)
     # Stopped on day 2: the control conversion of day 29 no longer counts.
     services.stop_experiment(experiment=experiment, user=admin_user, now=at + dt.timedelta(days=2))
     experiment.refresh_from_db()

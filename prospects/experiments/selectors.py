@@ -9,8 +9,18 @@ whose outcome is "converted"; "either" is the first of the two.
 import datetime as dt
 from dataclasses import dataclass, field
 
-import numpy as np
-from django.db.models import QuerySet
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from prospects.experiments import stats
@@ -82,71 +92,92 @@ class Report:
     more_days: float | None = None
 
 
-def _first_after(pairs, entered: dict, end: dict) -> dict:
-    """company -> whether any of its (company, when) falls in (entered, end]."""
-    hit = {}
-    for company_id, when in pairs:
-        if company_id in entered and entered[company_id] < when <= end[company_id]:
-            hit[company_id] = True
-    return hit
+def _outcomes(experiment: Experiment, stop) -> QuerySet:
+    """The experiment's entries with `organic` and `sql`: a conversion inside the window.
+
+    Decided in the database (two correlated EXISTS per entry), so the page never turns tens of
+    thousands of timestamps into Python objects.
+    """
+    horizon = dt.timedelta(days=horizon_days())
+    entered = ExpressionWrapper(OuterRef("entered_at"), output_field=DateTimeField())
+    window_end = ExpressionWrapper(entered + horizon, output_field=DateTimeField())
+    organic = Visitor.objects.filter(
+        company=OuterRef("company_id"), converted_at__gt=entered, converted_at__lte=window_end
+    ).filter(converted_at__lte=stop)
+    # A touchpoint has a day, not a time: it counts from the day of assignment to the
+    # window's last day.
+    sql = Touchpoint.objects.filter(
+        company=OuterRef("company_id"),
+        outcome=Touchpoint.Outcome.CONVERTED,
+        happened_on__gte=TruncDate(entered),
+        happened_on__lte=TruncDate(window_end),
+    ).filter(happened_on__lte=timezone.localdate(stop))
+    return experiment.entries.annotate(organic=Exists(organic), sql=Exists(sql))
+
+
+# Conversion measures as conditions on the entries' outcome annotations.
+MEASURES = {
+    "organic": Q(organic=True),
+    "sql": Q(sql=True),
+    "any": Q(organic=True) | Q(sql=True),
+}
+ARMS = (QueueEntry.Arm.TREATMENT, QueueEntry.Arm.CONTROL)
+
+
+def _arm_sums(experiment: Experiment, stop, horizon) -> tuple[dict, int]:
+    """{(arm, measure): ArmSums} and the number of windows still open, in one aggregate."""
+    wanted = {"open": Count("pk", filter=Q(entered_at__gt=stop - horizon))}
+    for arm in ARMS:
+        in_arm = Q(arm=arm)
+        wanted[f"{arm}_n"] = Count("pk", filter=in_arm)
+        wanted[f"{arm}_x"] = Sum("probability", filter=in_arm)
+        wanted[f"{arm}_xx"] = Sum(F("probability") * F("probability"), filter=in_arm)
+        for key, converted in MEASURES.items():
+            wanted[f"{arm}_{key}_y"] = Count("pk", filter=in_arm & converted)
+            wanted[f"{arm}_{key}_xy"] = Sum("probability", filter=in_arm & converted)
+    got = {k: v or 0 for k, v in _outcomes(experiment, stop).aggregate(**wanted).items()}
+    sums = {
+        (arm, key): stats.ArmSums(
+            n=got[f"{arm}_n"],
+            x=float(got[f"{arm}_x"]),
+            xx=float(got[f"{arm}_xx"]),
+            # Conversions are 0 or 1, so the sum of squares is the count.
+            y=float(got[f"{arm}_{key}_y"]),
+            yy=float(got[f"{arm}_{key}_y"]),
+            xy=float(got[f"{arm}_{key}_xy"]),
+        )
+        for arm in ARMS
+        for key in MEASURES
+    }
+    return sums, got["open"]
 
 
 def experiment_report(experiment: Experiment, *, power_lift=DEFAULT_POWER_LIFT, now=None) -> Report:
     """Arms, sizes, conversions within the horizon after assignment, and their statistics.
 
-    Four queries whatever the size: the entries, the organic conversions and the SQL
-    touchpoints of the experiment's companies since its start.
+    One query whatever the size: an aggregate over the entries and their outcomes, whose
+    sums are all the statistics need.
     """
     now = now or timezone.now()
     stop = experiment.stopped_at or now
     horizon = dt.timedelta(days=horizon_days())
-    rows = list(experiment.entries.values_list("company_id", "entered_at", "probability", "arm"))
-    companies = [r[0] for r in rows]
-    entered = {r[0]: r[1] for r in rows}
-    end = {r[0]: min(r[1] + horizon, stop) for r in rows}
-    since = experiment.entries.values("company_id")
-    organic = _first_after(
-        Visitor.objects.filter(company_id__in=since, converted_at__gt=experiment.started_at)
-        .values_list("company_id", "converted_at")
-        .iterator(),
-        entered,
-        end,
-    )
-    # A touchpoint has a day, not a time: it counts from the day of assignment to the window's
-    # last day.
-    day_entered = {c: timezone.localdate(t) for c, t in entered.items()}
-    day_end = {c: timezone.localdate(t) for c, t in end.items()}
-    sql = {
-        c: True
-        for c, day in Touchpoint.objects.filter(
-            company_id__in=since,
-            outcome=Touchpoint.Outcome.CONVERTED,
-            happened_on__gte=timezone.localdate(experiment.started_at),
-        ).values_list("company_id", "happened_on")
-        if c in day_entered and day_entered[c] <= day <= day_end[c]
-    }
-    treated = np.array([r[3] == QueueEntry.Arm.TREATMENT for r in rows], dtype=bool)
-    score = np.array([r[2] for r in rows], dtype=float)
-    outcomes = {
-        "organic": np.array([organic.get(c, False) for c in companies], dtype=bool),
-        "sql": np.array([sql.get(c, False) for c in companies], dtype=bool),
-    }
-    outcomes["any"] = outcomes["organic"] | outcomes["sql"]
-    n_t, n_c = int(treated.sum()), int((~treated).sum())
+    sums, windows_open = _arm_sums(experiment, stop, horizon)
+    t_any, c_any = sums[("treatment", "any")], sums[("control", "any")]
     report = Report(
         experiment=experiment,
         horizon_days=horizon_days(),
-        sizes={"treatment": n_t, "control": n_c},
+        sizes={"treatment": t_any.n, "control": c_any.n},
         mean_score={
-            "treatment": float(score[treated].mean()) if n_t else None,
-            "control": float(score[~treated].mean()) if n_c else None,
+            "treatment": t_any.x / t_any.n if t_any.n else None,
+            "control": c_any.x / c_any.n if c_any.n else None,
         },
-        windows_open=sum(1 for c in companies if entered[c] + horizon > stop),
+        windows_open=windows_open,
         power_lift=power_lift,
     )
+    n_t, n_c = t_any.n, c_any.n
     for key, label in METRICS:
-        y = outcomes[key]
-        x_t, x_c = int(y[treated].sum()), int(y[~treated].sum())
+        t, c = sums[("treatment", key)], sums[("control", key)]
+        x_t, x_c = int(t.y), int(c.y)
         rate_t, rate_c = (x_t / n_t if n_t else 0.0), (x_c / n_c if n_c else 0.0)
         report.metrics.append(
             MetricResult(
@@ -160,7 +191,7 @@ def experiment_report(experiment: Experiment, *, power_lift=DEFAULT_POWER_LIFT, 
                 relative_lift=(rate_t / rate_c - 1) if rate_c else None,
                 test=stats.exact_test(x_t, n_t, x_c, n_c),
                 posterior=stats.beta_binomial(x_t, n_t, x_c, n_c),
-                cuped=stats.cuped(y, score, treated),
+                cuped=stats.cuped_from_sums(t, c),
             )
         )
     _power_note(report, now)

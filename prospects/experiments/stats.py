@@ -74,6 +74,35 @@ def beta_binomial(x_t: int, n_t: int, x_c: int, n_c: int) -> Posterior:
 
 
 @dataclass(frozen=True)
+class ArmSums:
+    """Sufficient statistics of one arm for CUPED: count and sums of x, x², y, y², xy."""
+
+    n: int
+    x: float
+    xx: float
+    y: float
+    yy: float
+    xy: float
+
+    @classmethod
+    def of(cls, y: np.ndarray, x: np.ndarray) -> "ArmSums":
+        """The sums of these observations."""
+        return cls(len(y), x.sum(), (x * x).sum(), y.sum(), (y * y).sum(), (x * y).sum())
+
+    def __add__(self, other: "ArmSums") -> "ArmSums":
+        return ArmSums(*(getattr(self, f) + getattr(other, f) for f in self.__dataclass_fields__))
+
+    def var_x(self) -> float:
+        return (self.xx - self.x**2 / self.n) / (self.n - 1)
+
+    def var_y(self) -> float:
+        return (self.yy - self.y**2 / self.n) / (self.n - 1)
+
+    def cov(self) -> float:
+        return (self.xy - self.x * self.y / self.n) / (self.n - 1)
+
+
+@dataclass(frozen=True)
 class Cuped:
     """The difference in means after adjusting for a pre-assignment covariate."""
 
@@ -85,27 +114,37 @@ class Cuped:
 
 
 def cuped(y: np.ndarray, x: np.ndarray, treated: np.ndarray) -> Cuped | None:
-    """CUPED: y - theta (x - mean x), theta = cov(x, y) / var(x) over both arms; None if empty.
+    """CUPED on observations: y - theta (x - mean x), theta = cov(x, y) / var(x) over both arms."""
+    y, x = np.asarray(y, dtype=float), np.asarray(x, dtype=float)
+    treated = np.asarray(treated, dtype=bool)
+    return cuped_from_sums(ArmSums.of(y[treated], x[treated]), ArmSums.of(y[~treated], x[~treated]))
+
+
+def cuped_from_sums(t: ArmSums, c: ArmSums) -> Cuped | None:
+    """CUPED from each arm's sums (what one SQL aggregate returns); None with < 2 per arm.
 
     With the score at assignment as x, chance imbalance in scores between the arms is taken
-    out of the lift, and its interval narrows by as much as the score explains of y.
+    out of the lift, and its interval narrows by as much as the score explains of y (the
+    variance falls by the squared correlation).
     """
-    y, x, treated = (np.asarray(a, dtype=float) for a in (y, x, treated))
-    treated = treated.astype(bool)
-    if treated.sum() < 2 or (~treated).sum() < 2:
+    if t.n < 2 or c.n < 2:
         return None
-    var_x = x.var(ddof=1)
-    theta = float(np.cov(x, y, ddof=1)[0, 1] / var_x) if var_x > 0 else 0.0
-    adjusted = y - theta * (x - x.mean())
-    diff = adjusted[treated].mean() - adjusted[~treated].mean()
-    se = np.sqrt(
-        adjusted[treated].var(ddof=1) / treated.sum()
-        + adjusted[~treated].var(ddof=1) / (~treated).sum()
-    )
-    var_y = y.var(ddof=1)
-    reduction = 1 - adjusted.var(ddof=1) / var_y if var_y > 0 else 0.0
+    both = t + c
+    var_x, var_y, cov = both.var_x(), both.var_y(), both.cov()
+    theta = cov / var_x if var_x > 0 else 0.0
+    mean_x = both.x / both.n
+
+    def adjusted_mean(arm: ArmSums) -> float:
+        return arm.y / arm.n - theta * (arm.x / arm.n - mean_x)
+
+    def adjusted_var(arm: ArmSums) -> float:
+        return max(arm.var_y() - 2 * theta * arm.cov() + theta**2 * arm.var_x(), 0.0)
+
+    diff = adjusted_mean(t) - adjusted_mean(c)
+    se = np.sqrt(adjusted_var(t) / t.n + adjusted_var(c) / c.n)
+    reduction = cov**2 / (var_x * var_y) if var_x > 0 and var_y > 0 else 0.0
     return Cuped(
-        float(diff), float(diff - Z95 * se), float(diff + Z95 * se), theta, float(reduction)
+        float(diff), float(diff - Z95 * se), float(diff + Z95 * se), float(theta), float(reduction)
     )
 
 

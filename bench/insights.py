@@ -1,0 +1,185 @@
+"""Time the insight pages: the holdout experiment page on a large running experiment.
+
+Usage: python bench/insights.py [--companies 20000] [--share 20] [--n 50]
+
+Without a PostgreSQL DATABASE_URL the data goes into a temporary SQLite file, deleted afterwards;
+with one, a scratch database next to it (see bench.scratch). Every company entered the queue
+during the experiment and got its arm from the real service; a few percent converted organically
+(a visitor's converted_at) or through a touchpoint (treatment only: control is never worked).
+Prints ``name: value`` lines: p50/p95 server time in ms and the SQL queries of the page.
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from bench.queue import count_queries, p, time_page  # noqa: E402
+from bench.scratch import scratch_database  # noqa: E402
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--companies", type=int, default=20_000)
+    parser.add_argument("--share", type=int, default=20, help="holdout share in percent")
+    parser.add_argument("--n", type=int, default=50, help="requests timed per page")
+    parser.add_argument("--seed", type=int, default=13)
+    return parser.parse_args()
+
+
+def setup_django():
+    """Point Django at a scratch database and migrate it; returns (vendor, cleanup callable)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadgen.settings")
+    os.environ.setdefault("DEBUG", "1")
+    url, drop = scratch_database(os.environ.get("DATABASE_URL", "sqlite:///"), "insights")
+    os.environ["DATABASE_URL"] = url
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+    def cleanup():
+        connection.close()
+        drop()
+
+    return connection.vendor, cleanup
+
+
+def fill_experiment(companies: int, share: int, seed: int):
+    """A running experiment over `companies` scored companies; returns (admin, experiment)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from prospects.experiments import services
+    from prospects.models import Company, Touchpoint, Visitor
+    from scoring.models import CompanyScore, ModelVersion
+
+    rng = random.Random(seed)
+    admin = get_user_model().objects.create_user("bench-admin")
+    admin.groups.add(Group.objects.get(name="admin"))
+    started = timezone.now() - dt.timedelta(days=45)
+    experiment = services.start_experiment(
+        name="Bench holdout", share_percent=share, user=admin, now=started
+    )
+    version = ModelVersion.objects.create(
+        algorithm="bench",
+        trained_by="bench",
+        is_active=True,
+        file_name="bench.skops",
+        training_size=1,
+        training_positives=1,
+        roc_auc=0.5,
+        pr_auc=0.5,
+        brier=0.25,
+    )
+    rows = Company.objects.bulk_create(
+        [Company(name=f"Bench {i:06d}", domain=f"bench{i:06d}.example") for i in range(companies)],
+        batch_size=5000,
+    )
+    agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"
+    visitors = Visitor.objects.bulk_create(
+        [
+            Visitor(
+                ip=f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}",
+                user_agent=agent,
+                ua_hash=i,
+                first_seen=started,
+                last_seen=started,
+                company=c,
+            )
+            for i, c in enumerate(rows)
+        ],
+        batch_size=5000,
+    )
+    # Arrivals spread over the experiment's 45 days: each day's companies get their score, then
+    # the real hook records and assigns them.
+    entered = {}
+    pairs = list(zip(rows, visitors, strict=True))
+    for day in range(45):
+        batch = pairs[day * len(pairs) // 45 : (day + 1) * len(pairs) // 45]
+        when = started + dt.timedelta(days=day, hours=1)
+        CompanyScore.objects.bulk_create(
+            [
+                CompanyScore(
+                    company=c,
+                    model_version=version,
+                    probability=0.5 + rng.random() / 2,
+                    visitor_count=1,
+                    top_visitor=v,
+                    scored_at=when,
+                )
+                for c, v in batch
+            ],
+            batch_size=5000,
+        )
+        services.record_queue_entries(now=when)
+        entered.update({c.pk: when for c, _v in batch})
+    arms = dict(experiment.entries.values_list("company_id", "arm"))
+    converted, touchpoints = [], []
+    for c, v in zip(rows, visitors, strict=True):
+        if c.pk in arms and rng.random() < 0.03:
+            v.converted_at = entered[c.pk] + dt.timedelta(days=rng.uniform(0, 40))
+            converted.append(v)
+        if arms.get(c.pk) == "treatment" and rng.random() < 0.02:
+            touchpoints.append(
+                Touchpoint(
+                    company=c,
+                    channel="email",
+                    outcome="converted",
+                    happened_on=(entered[c.pk] + dt.timedelta(days=rng.uniform(0, 40))).date(),
+                )
+            )
+    Visitor.objects.bulk_update(converted, ["converted_at"], batch_size=5000)
+    Touchpoint.objects.bulk_create(touchpoints, batch_size=5000)
+    return admin, experiment
+
+
+def main():
+    args = parse_args()
+    vendor, cleanup = setup_django()
+    try:
+        from django.conf import settings
+        from django.test import Client
+        from django.urls import reverse
+
+        started = time.perf_counter()
+        admin, experiment = fill_experiment(args.companies, args.share, args.seed)
+        fill_seconds = time.perf_counter() - started
+        settings.DEBUG = False  # time the page as production runs it
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(admin)
+        urls = [
+            reverse("experiments"),
+            reverse("experiment", args=[experiment.pk]) + "?lift=50",
+        ]
+        page_ms = time_page(client, urls, args.n)
+        entries = experiment.entries.count()
+        results = {
+            "database": vendor,
+            "experiment_companies": entries,
+            "experiment_control": experiment.entries.filter(arm="control").count(),
+            "fill_seconds": round(fill_seconds, 1),
+            "requests": args.n,
+            "experiment_page_p50_ms": round(statistics.median(page_ms), 1),
+            "experiment_page_p95_ms": round(p(page_ms, 95), 1),
+            "experiment_page_queries": count_queries(client, urls[0]),
+        }
+    finally:
+        cleanup()
+    for name, value in results.items():
+        print(f"{name}: {value}")
+
+
+if __name__ == "__main__":
+    main()
