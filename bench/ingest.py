@@ -166,21 +166,19 @@ def run(log: Path) -> None:
     from django.core.management import call_command
 
     django.setup()
-    from prospects.visits.ingest.importer import (
-        ImportResult,
-        LineClassifier,
-        clear_caches,
-        ingest_file,
-    )
+    from prospects.visits.ingest.classify import LineClassifier
+    from prospects.visits.ingest.importer import clear_caches, ingest_file
     from prospects.visits.ingest.reader import LogReader
+    from prospects.visits.ingest.runs import ImportResult
 
     result = ImportResult()
     began, cpu = time.perf_counter(), time.process_time()
     with LogReader(log) as reader:
         classifier = LineClassifier(result)
         views = 0
-        for lines in reader.chunks():
-            views += len(classifier.classify(lines))
+        for offset, lines in reader.chunks():
+            classifier.identity = reader.identity
+            views += len(classifier.classify(lines, offset))
     parse_seconds, parse_cpu = time.perf_counter() - began, time.process_time() - cpu
     print(
         f"parse: {result.lines} lines, {views} page views in {parse_seconds:.2f}s "

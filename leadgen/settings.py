@@ -274,6 +274,9 @@ LEADGEN_PIPELINE_HAND_ON = env.bool("LEADGEN_PIPELINE_HAND_ON", default=bool(CEL
 LEADGEN_SITE_DOMAINS = env.list("LEADGEN_SITE_DOMAINS", default=["northwind-software.com"])
 # A gap longer than this ends a session.
 LEADGEN_SESSION_GAP_SECONDS = env.int("LEADGEN_SESSION_GAP_SECONDS", default=30 * 60)
+# A running import started on another host is taken as dead once its heartbeat (written after
+# every chunk) is this old; on the same host its pid is checked instead.
+LEADGEN_IMPORT_STALE_SECONDS = env.int("LEADGEN_IMPORT_STALE_SECONDS", default=60 * 60)
 # host:port list; empty means the system resolver.
 LEADGEN_DNS_NAMESERVERS = env.list("LEADGEN_DNS_NAMESERVERS", default=[])
 # Per-try timeout (s), retries after a timeout or SERVFAIL, first backoff (s), queries in flight.

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from leadgen.enqueue import enqueue
 from prospects.identify.services import ResolveResult, resolve_pending_ips
-from prospects.visits.ingest.importer import ImportResult, ingest_file
+from prospects.visits.ingest.importer import ingest_file
+from prospects.visits.ingest.runs import ImportResult
 
 log = logging.getLogger(__name__)
 

@@ -6,13 +6,11 @@ import pytest
 
 from prospects.models import PageView, Session, Visitor
 from prospects.visits.ingest import bulk, reader
-from prospects.visits.ingest.importer import (
-    ImportResult,
-    LineClassifier,
-    ingest_file,
-    parsed_chunks,
-)
+from prospects.visits.ingest.chunks import parsed_chunks
+from prospects.visits.ingest.classify import LineClassifier
+from prospects.visits.ingest.importer import ingest_file
 from prospects.visits.ingest.reader import LogReader
+from prospects.visits.ingest.runs import ImportResult
 from tests.ingest_lines import FIREFOX, line, write_log
 
 pytestmark = pytest.mark.django_db

@@ -222,12 +222,26 @@ class LogImport(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
+        # The file was damaged or a step failed: the lines read before it were imported.
+        PARTIAL = "partial", "Partial"
         FAILED = "failed", "Failed"
+        # The process running it died (killed, crashed): found at a later import or page view.
+        INTERRUPTED = "interrupted", "Interrupted"
+
+    # How line hashes were made: 1 by content and nearby repeats, 2 by file, offset and content.
+    LEGACY_LINE_KEYS = 1
+    LINE_KEYS = 2
 
     name = models.CharField(max_length=500)
     content_hash = models.CharField(max_length=64, blank=True, default="")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField(auto_now_add=True)
+    # Who runs it, and when it last showed life: a running import whose process is gone is
+    # marked interrupted.
+    host = models.CharField(max_length=255, blank=True, default="")
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    line_keys = models.PositiveSmallIntegerField(default=LINE_KEYS)
     finished_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(default=0)
     lines = models.PositiveIntegerField(default=0)

@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from prospects.roles import ADMIN, role_required
 from prospects.visits import selectors
+from prospects.visits.ingest import runs
 
 
 def _sample_text(sample) -> str:
@@ -16,6 +17,8 @@ def _sample_text(sample) -> str:
 @role_required(ADMIN)
 def imports(request):
     """Recent log imports with their counts and samples of malformed lines."""
+    # A run whose process died shows as interrupted, not running forever.
+    runs.mark_interrupted()
     rows = list(selectors.recent_imports())
     for row in rows:
         row.sample_texts = [_sample_text(s) for s in row.malformed_samples[:5]]

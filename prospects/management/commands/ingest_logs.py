@@ -1,4 +1,8 @@
-"""`manage.py ingest_logs PATH [PATH ...] [--json]`: import access logs (a PATH of "-" is stdin)."""
+"""`manage.py ingest_logs PATH [PATH ...] [--json]`: import access logs (a PATH of "-" is stdin).
+
+Each file is its own import: a missing, damaged or failing file is reported and recorded, the
+next one goes on, and the command exits non-zero at the end with a one-line summary.
+"""
 
 import json
 import sys
@@ -7,8 +11,10 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from prospects import pipeline
+from prospects.models import LogImport
 from prospects.visits.ingest.formats import FORMATS, PatternError, get_format
-from prospects.visits.ingest.importer import ImportResult, database_totals
+from prospects.visits.ingest.importer import database_totals
+from prospects.visits.ingest.runs import ImportResult
 
 COUNT_KEYS = (
     "lines",
@@ -25,8 +31,8 @@ COUNT_KEYS = (
 
 class Command(BaseCommand):
     help = (
-        "Import web server access logs (format detected per file, or --format; .gz read "
-        "compressed; - is stdin)."
+        "Import web server access logs (format detected per file, or --format; .gz, .bz2 and "
+        ".xz read compressed; - is stdin)."
     )
 
     def add_arguments(self, parser):
@@ -53,10 +59,16 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
         totals = dict.fromkeys(COUNT_KEYS, 0)
         bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+        troubled = []
         for path in options["paths"]:
-            result = pipeline.ingest(
-                path, progress=bar.update if bar else None, log_format=options["log_format"]
-            )
+            try:
+                result = pipeline.ingest(
+                    path, progress=bar.update if bar else None, log_format=options["log_format"]
+                )
+            except Exception as exc:  # recorded on the file's import; the next file goes on
+                result = ImportResult(
+                    name=path, status=LogImport.Status.FAILED, error=f"{type(exc).__name__}: {exc}"
+                )
             if bar:
                 bar.finish()
             for key in COUNT_KEYS:
@@ -70,11 +82,19 @@ class Command(BaseCommand):
             )
             for notice in result.notices:
                 self.stdout.write(f"  {notice}")
+            if result.status != LogImport.Status.DONE:
+                troubled.append(result)
+                self.stderr.write(f"{result.name}: {result.status}: {result.error}")
         if options["json"]:
             summary = (
                 totals | {"seconds": round(time.perf_counter() - started, 3)} | database_totals()
             )
             self.stdout.write(json.dumps(summary))
+        if troubled:
+            states = ", ".join(f"{r.name} ({r.status})" for r in troubled)
+            raise CommandError(
+                f"{len(troubled)} of {len(options['paths'])} files not fully imported: {states}"
+            )
 
 
 class ProgressBar:

@@ -43,13 +43,14 @@ def take_merge_turn() -> None:
     advisory_xact_lock(MERGE_LOCK)
 
 
-def merge_stage() -> int:
+def merge_stage(*, legacy_keys: bool = False) -> int:
     """Write the staged page views with their sessions; recut the touched visitors' sessions.
 
     Touched visitors are those with new page views (or with views never sessioned, left by an
     import that stopped halfway). Their sessions are rebuilt, their earlier views re-linked,
     and their first_seen/last_seen updated. Returns how many page views were new. Run inside a
-    transaction that took its turn first (`take_merge_turn`).
+    transaction that took its turn first (`take_merge_turn`). With `legacy_keys`, a view whose
+    legacy hash is stored is a duplicate too (a file imported before the upgrade).
     """
     gap = int(settings.LEADGEN_SESSION_GAP_SECONDS)
     with connection.cursor() as cursor:
@@ -67,12 +68,17 @@ def merge_stage() -> int:
         # Staged views not in the database yet (the rest are duplicates of earlier imports), once
         # per line hash; `sid` addresses the staged row.
         key = row_key()
+        legacy = (
+            f"AND NOT EXISTS (SELECT 1 FROM {PAGEVIEW} p WHERE p.line_hash = s.legacy_hash) "
+            if legacy_keys
+            else ""
+        )
         cursor.execute(
             f"CREATE TEMP TABLE ingest_new AS "
             f"SELECT MIN(s.{key}) AS sid, s.line_hash, MIN(s.visitor_id) AS visitor_id, MIN(s.ts) AS ts "
             f"FROM {STAGE} s "
             f"WHERE NOT EXISTS (SELECT 1 FROM {PAGEVIEW} p WHERE p.line_hash = s.line_hash) "
-            "GROUP BY s.line_hash"
+            f"{legacy}GROUP BY s.line_hash"
         )
         if is_postgresql():
             # Temp tables get no statistics from autovacuum; the planner needs them for the joins.

@@ -29,6 +29,16 @@ PAGEVIEW_COLUMNS = (
     "line_hash",
     "log_import_id",
 )
+# The stage's columns, in the order the writer builds its rows: the page view's, plus the
+# line's legacy hash (0 when not needed), which only finds duplicates of imports made before
+# line hashes named the file and offset.
+STAGE_COLUMNS = (
+    "visitor_id",
+    "page_id",
+    "log_import_id",
+    *(c for c in PAGEVIEW_COLUMNS if c not in ("visitor_id", "page_id", "log_import_id")),
+    "legacy_hash",
+)
 VISITOR = Visitor._meta.db_table
 PAGE = Page._meta.db_table
 PAGEVIEW = PageView._meta.db_table
@@ -117,12 +127,12 @@ def start_stage() -> None:
 
 
 def stage_pageviews(rows: list[tuple]) -> None:
-    """Add page view rows (PAGEVIEW_COLUMNS order) to the stage."""
-    columns = ", ".join(connection.ops.quote_name(c) for c in PAGEVIEW_COLUMNS)
+    """Add page view rows (STAGE_COLUMNS order) to the stage."""
+    columns = ", ".join(connection.ops.quote_name(c) for c in STAGE_COLUMNS)
     with connection.cursor() as cursor:
         raw = cursor.cursor
         if not is_postgresql():
-            placeholders = ", ".join(["%s"] * len(PAGEVIEW_COLUMNS))
+            placeholders = ", ".join(["%s"] * len(STAGE_COLUMNS))
             raw.executemany(f"INSERT INTO {STAGE} ({columns}) VALUES ({placeholders})", rows)
             return
         buffer = io.StringIO()
@@ -141,5 +151,5 @@ def _stage_columns() -> list[tuple[str, str]]:
     text, big = "TEXT", "BIGINT"
     stamp = timestamp_type()
     kinds = {"ts": stamp, "status": "INTEGER", "visitor_id": big, "page_id": big, "line_hash": big}
-    kinds["log_import_id"] = big
-    return [(connection.ops.quote_name(c), kinds.get(c, text)) for c in PAGEVIEW_COLUMNS]
+    kinds["log_import_id"] = kinds["legacy_hash"] = big
+    return [(connection.ops.quote_name(c), kinds.get(c, text)) for c in STAGE_COLUMNS]

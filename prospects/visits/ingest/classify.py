@@ -1,0 +1,237 @@
+"""Raw lines into pending page views, with everything else counted (no database).
+
+A page view's line hash names the line by its file (`LogReader.identity`), its offset there
+and its bytes: a re-import of the file, or of a grown, rotated or compressed copy, finds the
+same hashes (duplicates), while identical lines from two backends' files, or far apart in one
+file, are all kept. Typed hits (no file) are named by their key and its repeats nearby.
+"""
+
+import hashlib
+
+from prospects.visits.labels import PATH_MAX
+
+from . import assets, behaviour, bots, formats, reading, referrers
+from .assets import is_asset
+from .bots import classify_agent
+from .formats import fields as format_fields
+from .parser import decode_line
+from .runs import ImportResult
+
+MALFORMED_SAMPLES = 20
+SAMPLE_CHARS = 500
+# 206 partial responses remembered per import: past this size the set is emptied (flat memory).
+PARTIAL_LIMIT = 500_000
+
+
+# A page view parsed from a line, before its visitor and page have ids: (ip, user agent,
+# ua hash, path, row) where row is (ts, status, query, referrer, source_type, utm_source,
+# utm_medium, utm_campaign, line_hash, legacy_hash): `store.STAGE_COLUMNS` after the ids.
+PendingView = tuple
+
+
+class LineClassifier:
+    """Turns raw lines into pending page views and counts everything else (no database).
+
+    The file's format is `log_format` (a `formats.LogFormat`), or detected from its first
+    lines. Every visitor whose user agent passed is observed by the behaviour rules.
+    `identity` names the file in its lines' hashes; with `legacy_keys` each page view also
+    carries the hash an import before file-and-offset keys gave it.
+    """
+
+    def __init__(
+        self,
+        result: ImportResult,
+        log_format: formats.LogFormat | None = None,
+        *,
+        identity: bytes = b"",
+        legacy_keys: bool = False,
+    ):
+        self.result = result
+        self.identity = identity
+        self.legacy_keys = legacy_keys
+        self.log_format = log_format
+        self.parse = log_format.make_parser() if log_format else None
+        self.rules = behaviour.BehaviourRules()
+        # (visitor, path) pairs already counted for a 206 partial response.
+        self._partial: set[tuple] = set()
+        # Occurrences of identical keys, over this chunk and the previous one (identical lines
+        # share a timestamp, so they sit close together): how typed hits and legacy hashes
+        # tell repeats apart.
+        self._seen: dict[bytes, int] = {}
+        self._seen_before: dict[bytes, int] = {}
+
+    def _start(self, lines: list[bytes]) -> None:
+        """Detect the format from the first lines when none was given; note what it implies."""
+        sample = [decode_line(raw) for raw in lines[: formats.SAMPLE_LINES * 2]]
+        if self.parse is None:
+            self.log_format = formats.detect(sample)
+            self.parse = self.log_format.make_parser()
+        for line in sample:
+            if line.startswith("#"):
+                # Header directives (W3C `#Fields:`) say which fields the lines have.
+                self.parse(line)
+        self.result.log_format = self.log_format.name
+        if not getattr(self.parse, "has_user_agent", True):
+            self.result.notices.append(
+                f"This log ({self.log_format.name}) has no user agents: bots are told apart by "
+                "behaviour and known crawler address ranges only."
+            )
+
+    def classify(self, lines: list[bytes], offset: int = 0) -> list[PendingView]:
+        """Parse a chunk of raw lines starting at `offset` in the file; return its page views
+        and count the rest on the result."""
+        if self.parse is None or not self.result.log_format:
+            self._start(lines)
+        return self.classify_fields(self._parsed(lines, offset))
+
+    def _parsed(self, lines: list[bytes], offset: int) -> list[tuple]:
+        """Each line's fields (Hit's, the size, the host), its raw bytes and its offset.
+
+        Lines that do not parse are counted as malformed and sampled.
+        """
+        result, parse = self.result, getattr(self.parse, "fast", self.parse)
+        rows: list[tuple] = []
+        append = rows.append
+        malformed = lines_count = 0
+        at = offset
+        for raw in lines:
+            position, at = at, at + len(raw) + 1
+            if not raw or raw.isspace():
+                continue
+            text = raw.decode("utf-8", "replace")
+            if "\x00" in text or text[-1] == "\r" or text[0] == "\ufeff":
+                text = decode_line(raw).lstrip("\ufeff")
+            fields = parse(text)
+            if not fields:
+                if fields is None:
+                    lines_count += 1
+                    malformed += 1
+                    if len(result.malformed_samples) < MALFORMED_SAMPLES:
+                        result.malformed_samples.append(text[:SAMPLE_CHARS])
+                continue
+            lines_count += 1
+            append(fields + (raw.rstrip(b"\r"), position))  # noqa: RUF005 (3x faster than unpacking)
+        result.lines += lines_count
+        result.malformed += malformed
+        return rows
+
+    def classify_fields(self, rows: list[tuple]) -> list[PendingView]:
+        """The page views among parsed hits (fields, size, host, key, offset); the rest counted.
+
+        A hit with an offset (-1: none) is a file's line: its hash names file, offset and bytes.
+        """
+        result = self.result
+        parse = self.parse
+        has_agents = getattr(parse, "has_user_agent", True)
+        has_hosts = getattr(parse, "has_host", True)
+        observe, partial = self.rules.observe, self._partial
+        views: list[PendingView] = []
+        append = views.append
+        seen, seen_before = self._seen, self._seen_before
+        blake2b, identity, legacy_keys = hashlib.blake2b, self.identity, self.legacy_keys
+        agents, asset_cache, referrer_cache = bots.cache, assets.cache, referrers.cache
+        classify_source, referrer_type = referrers.classify_source, referrers.referrer_type
+        normalise, path_kind, is_site_host = (
+            reading.normalise_path,
+            reading.path_kind,
+            format_fields.is_site_host,
+        )
+        # Per-path answers read inline: these lookups run on every line.
+        paths, kinds = reading.normalised_paths, reading.path_kinds
+        least, most = reading.page_bytes()
+        bot_hits = static = ignored = other = other_sites = 0
+        for ip, ts, method, path, query, status, referrer, agent, size, host, raw, at in rows:
+            if has_hosts and host and not is_site_host(host):
+                other_sites += 1
+                continue
+            if has_agents:
+                bot, ua_hash = agents.get(agent) or classify_agent(agent)
+                if bot:
+                    bot_hits += 1
+                    continue
+            else:
+                bot, ua_hash = agents.get(agent) or classify_agent(agent)
+            path = paths.get(path) or normalise(path)
+            key = (ip, ua_hash)
+            if asset_cache.get(path, True) and is_asset(path):
+                static += 1
+                observe(key, ts, method, path, status, behaviour.ASSET)
+                continue
+            kind = kinds.get(path)
+            if kind is None:
+                kind = path_kind(path)
+            if (
+                not kind
+                and status == 200
+                and size >= 0
+                and not least <= size <= most
+                and not reading.is_document(path)
+            ):
+                kind = reading.MEDIA
+            if kind:
+                other += 1
+                observe(
+                    key,
+                    ts,
+                    method,
+                    path,
+                    status,
+                    behaviour.PROBE_KIND
+                    if kind == reading.PROBE
+                    else behaviour.ASSET
+                    if kind == reading.FAVICON
+                    else behaviour.OTHER_KIND,
+                )
+                continue
+            if method != "GET" or not (200 <= status < 300 or status == 304):
+                ignored += 1
+                observe(key, ts, method, path, status, behaviour.OTHER_KIND)
+                continue
+            if status == 206:
+                # Range requests of one resource (a video, a PDF) are one reading.
+                if (key, path) in partial:
+                    other += 1
+                    continue
+                if len(partial) >= PARTIAL_LIMIT:
+                    partial.clear()
+                partial.add((key, path))
+            observe(key, ts, method, path, status, behaviour.PAGE)
+            legacy = 0
+            if at < 0 or legacy_keys:
+                digest = blake2b(raw, digest_size=8).digest()
+                occurrence = seen.get(digest)
+                if occurrence is None:
+                    occurrence = seen_before.get(digest, 0)
+                seen[digest] = occurrence + 1
+                if occurrence:
+                    # A legitimately repeated identical key: its n-th copy gets its own hash.
+                    digest = blake2b(raw + b"\n%d" % occurrence, digest_size=8).digest()
+                legacy = int.from_bytes(digest, "big") >> 1
+            if at >= 0:
+                digest = blake2b(
+                    raw, digest_size=8, salt=identity, person=at.to_bytes(8, "big")
+                ).digest()
+                line_hash = int.from_bytes(digest, "big") >> 1
+            else:
+                line_hash, legacy = legacy, 0
+            if "utm_" in query:
+                row = (
+                    ts,
+                    status,
+                    query,
+                    referrer,
+                    *classify_source(referrer, query),
+                    line_hash,
+                    legacy,
+                )
+            else:
+                source = referrer_cache.get(referrer) or referrer_type(referrer)
+                row = (ts, status, query, referrer, source, "", "", "", line_hash, legacy)
+            append((ip, agent, ua_hash, path[:PATH_MAX], row))
+        self._seen_before, self._seen = seen, {}
+        result.bots += bot_hits
+        result.static += static
+        result.ignored += ignored
+        result.not_reading += other
+        result.other_sites += other_sites
+        return views
