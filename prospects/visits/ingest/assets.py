@@ -50,6 +50,7 @@ _ASSET_NAMES = ("favicon", "apple-touch-icon", "browserconfig.xml", "site.webman
 
 cache: dict[str, bool] = {}
 CACHE_LIMIT = 200_000
+CACHED_KEY_MAX = 512
 
 
 def is_asset(path: str) -> bool:
@@ -61,6 +62,8 @@ def is_asset(path: str) -> bool:
     name = path.rpartition("/")[2].lower()
     ext = name.rpartition(".")[2] if "." in name else ""
     value = ext in ASSET_EXTENSIONS or name.startswith(_ASSET_NAMES)
+    if len(path) > CACHED_KEY_MAX:
+        return value  # not kept: distinct huge paths would fill memory with keys
     if len(cache) >= CACHE_LIMIT:
         cache.clear()
     cache[path] = value

@@ -97,12 +97,18 @@ def ua_hash(user_agent: str) -> int:
 
 
 def classify_agent(user_agent: str) -> tuple[bool, int]:
-    """(is the agent a bot?, its 63-bit hash), computed once per distinct user agent."""
+    """(is the agent a bot?, its 63-bit hash), computed once per distinct user agent.
+
+    The verdict reads the first AGENT_CAP characters; the hash covers the whole text.
+    """
     try:
         return cache[user_agent]
     except KeyError:
         pass
     value = (is_bot(user_agent), ua_hash(user_agent))
+    if len(user_agent) > AGENT_CAP:
+        # Not kept: a log of distinct 16 KB agents would fill memory with their keys.
+        return value
     if len(cache) >= CACHE_LIMIT:
         cache.clear()
     cache[user_agent] = value

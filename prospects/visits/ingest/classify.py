@@ -19,6 +19,10 @@ from .runs import ImportResult
 
 MALFORMED_SAMPLES = 20
 SAMPLE_CHARS = 500
+# Longer fields are cut before any rule reads them: beyond what a server accepts by default
+# (8 KB request lines), and a path is stored to PATH_MAX anyway (escapes decode 3 to 1).
+RAW_PATH_MAX = 4 * PATH_MAX
+TEXT_MAX = 2000
 # 206 partial responses remembered per import: past this size the set is emptied (flat memory).
 PARTIAL_LIMIT = 500_000
 
@@ -151,6 +155,8 @@ class LineClassifier:
                     continue
             else:
                 bot, ua_hash = agents.get(agent) or classify_agent(agent)
+            if len(path) > RAW_PATH_MAX:
+                path = path[:RAW_PATH_MAX]
             path = paths.get(path) or normalise(path)
             key = (ip, ua_hash)
             if asset_cache.get(path, True) and is_asset(path):
@@ -214,6 +220,8 @@ class LineClassifier:
                 line_hash = int.from_bytes(digest, "big") >> 1
             else:
                 line_hash, legacy = legacy, 0
+            if len(query) > TEXT_MAX or len(referrer) > TEXT_MAX:
+                query, referrer = query[:TEXT_MAX], referrer[:TEXT_MAX]
             if "utm_" in query:
                 row = (
                     ts,
@@ -227,7 +235,7 @@ class LineClassifier:
             else:
                 source = referrer_cache.get(referrer) or referrer_type(referrer)
                 row = (ts, status, query, referrer, source, "", "", "", line_hash, legacy)
-            append((ip, agent, ua_hash, path[:PATH_MAX], row))
+            append((ip, agent[:TEXT_MAX], ua_hash, path[:PATH_MAX], row))
         self._seen_before, self._seen = seen, {}
         result.bots += bot_hits
         result.static += static

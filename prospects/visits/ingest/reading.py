@@ -45,6 +45,8 @@ _UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 
 CACHE_LIMIT = 200_000
 # Cached answers per raw and per normalised path; the importer reads them inline.
+# Longer paths are answered but not kept: distinct huge paths would fill memory with keys.
+CACHED_KEY_MAX = 512
 normalised_paths: dict[str, str] = {}
 path_kinds: dict[str, str] = {}
 _paths = normalised_paths
@@ -81,6 +83,8 @@ def normalise_path(path: str) -> str:
         value = _ESCAPE.sub(_unescape, value)
     if _config()[0]:
         value = value.lower()
+    if len(path) > CACHED_KEY_MAX:
+        return value
     if len(_paths) >= CACHE_LIMIT:
         _paths.clear()
     _paths[path] = value
@@ -109,6 +113,8 @@ def path_kind(path: str) -> str:
         kind = MEDIA
     else:
         kind = ""
+    if len(path) > CACHED_KEY_MAX:
+        return kind
     if len(_kinds) >= CACHE_LIMIT:
         _kinds.clear()
     _kinds[path] = kind

@@ -61,6 +61,7 @@ WEBMAIL_PREFIXES = ("mail.", "outlook.", "webmail.")
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign")
 UTM_MAX = 200
 CACHE_LIMIT = 100_000
+CACHED_KEY_MAX = 512
 cache: dict[str, str] = {}
 # The bundled Public Suffix List snapshot: nothing is fetched at run time.
 _extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
@@ -83,6 +84,8 @@ def referrer_type(referrer: str) -> str:
     except KeyError:
         pass
     value = _referrer_type(referrer)
+    if len(referrer) > CACHED_KEY_MAX:
+        return value  # not kept: distinct huge referrers would fill memory with keys
     if len(cache) >= CACHE_LIMIT:
         cache.clear()
     cache[referrer] = value

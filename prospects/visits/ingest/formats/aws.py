@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from . import fields
 
-_QUOTED = r'"((?:[^"\\]|\\.)*)"'
+_QUOTED = r'"([^"\\]*(?:\\.[^"\\]*)*)"'
 _ELB = re.compile(
     r"(\d{4}-\d\d-\d\dT[\d:.]+Z) \S+ (\S+):\d+ \S+ \S+ \S+ \S+ (\d{3}|-) \S+ \d+ (\d+|-) "
     + _QUOTED

@@ -216,6 +216,8 @@ def is_site_host(host: str) -> bool:
     value = not _site_domains or any(
         host == domain or host.endswith("." + domain) for domain in _site_domains
     )
+    if len(host) > 255:
+        return value  # no host name is this long: not kept, as hostile text would fill memory
     if len(_hosts) >= CACHE_LIMIT:
         _hosts.clear()
     _hosts[host] = value

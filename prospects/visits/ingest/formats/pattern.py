@@ -63,7 +63,7 @@ _APACHE = {
 _TOKEN = re.compile(
     r"\$(\w+)|\$\{(\w+)\}|%(?:[<>]?\d{3}(?:,\d{3})*)?([<>]?(?:\{[^}]*\})?[a-zA-Z%])"
 )
-_QUOTED = r'((?:[^"\\]|\\.)*)'
+_QUOTED = r'([^"\\]*(?:\\.[^"\\]*)*)'
 _UNESCAPE = re.compile(r"\\(.)")
 _REQUIRED = ("ip", "forwarded")
 
