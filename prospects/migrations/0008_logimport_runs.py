@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('prospects', '0006_alerts'),
+        ('prospects', '0007_experiments'),
     ]
 
     operations = [
