@@ -109,6 +109,8 @@ def test_main_pages_pass_axe_at_desktop_and_phone_widths(page, team_day):
         assert page.goto(url).status == 200, url
         for width in WIDTHS:
             _check(page, name, width, problems, chips)
+            if width == WIDTHS[0] and name == "imports":
+                screenshot(page, "imports")
         if name in ("queue", "identification", "imports", "model"):
             screenshot(page, f"{name}_phone")
     assert not problems, "\n".join(problems)

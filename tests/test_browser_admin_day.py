@@ -9,6 +9,7 @@ identification and model pages are saved to docs/screenshots/.
 import pytest
 from django.utils import timezone
 
+from leadgen.celery import app as celery_app
 from prospects.models import IdentificationOverride, IPResolution
 from scoring import services
 from scoring.models import ModelVersion
@@ -35,8 +36,10 @@ OFFICE_IP = "203.0.113.50"
 
 
 @pytest.fixture
-def model_dir(settings, tmp_path):
+def model_dir(settings, tmp_path, monkeypatch):
+    """Models saved apart; the queued training runs in the live server even with a broker (CI)."""
     settings.LEADGEN_MODEL_DIR = tmp_path / "models"
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
 
 
 def build_admin_day():
