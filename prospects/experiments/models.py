@@ -70,6 +70,12 @@ class QueueEntry(models.Model):
         Experiment, null=True, blank=True, on_delete=models.CASCADE, related_name="entries"
     )
     arm = models.CharField(max_length=10, choices=Arm.choices, blank=True, default="")
+    # The outcome window of an assigned company: the score horizon from its assignment, fixed
+    # when it is assigned (a later change of the setting does not move it), as a time for
+    # organic conversions and as vendor-local days for touchpoints, which carry only a day.
+    window_ends_at = models.DateTimeField(null=True, blank=True)
+    entered_on = models.DateField(null=True, blank=True)
+    window_ends_on = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -78,10 +84,21 @@ class QueueEntry(models.Model):
                 | models.Q(experiment__isnull=False, arm__in=["treatment", "control"]),
                 name="queue_entry_arm_iff_experiment",
             ),
+            models.CheckConstraint(
+                condition=models.Q(experiment__isnull=True)
+                | models.Q(
+                    window_ends_at__isnull=False,
+                    entered_on__isnull=False,
+                    window_ends_on__isnull=False,
+                ),
+                name="queue_entry_assigned_has_window",
+            ),
         ]
         indexes = [
-            # The hiding rule (control of the running experiment) and the experiment's arms.
-            models.Index(fields=["experiment", "arm"], name="queue_entry_experiment_arm_idx"),
+            # The experiment page: an arm's sums, and its newest held-out companies.
+            models.Index(
+                fields=["experiment", "arm", "-entered_at"], name="queue_entry_arm_entered_idx"
+            ),
         ]
 
     def __str__(self):

@@ -6,21 +6,16 @@ now. Organic conversions are its visitors' converted_at (from the logs), SQLs th
 whose outcome is "converted"; "either" is the first of the two.
 """
 
-import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import (
     Count,
-    DateTimeField,
-    Exists,
-    ExpressionWrapper,
     F,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
 )
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from prospects.experiments import stats
@@ -92,76 +87,110 @@ class Report:
     more_days: float | None = None
 
 
-def _outcomes(experiment: Experiment, stop) -> QuerySet:
-    """The experiment's entries with `organic` and `sql`: a conversion inside the window.
-
-    Decided in the database (two correlated EXISTS per entry), so the page never turns tens of
-    thousands of timestamps into Python objects.
-    """
-    horizon = dt.timedelta(days=horizon_days())
-    entered = ExpressionWrapper(OuterRef("entered_at"), output_field=DateTimeField())
-    window_end = ExpressionWrapper(entered + horizon, output_field=DateTimeField())
-    organic = Visitor.objects.filter(
-        company=OuterRef("company_id"), converted_at__gt=entered, converted_at__lte=window_end
-    ).filter(converted_at__lte=stop)
-    # A touchpoint has a day, not a time: it counts from the day of assignment to the
-    # window's last day.
-    sql = Touchpoint.objects.filter(
-        company=OuterRef("company_id"),
-        outcome=Touchpoint.Outcome.CONVERTED,
-        happened_on__gte=TruncDate(entered),
-        happened_on__lte=TruncDate(window_end),
-    ).filter(happened_on__lte=timezone.localdate(stop))
-    return experiment.entries.annotate(organic=Exists(organic), sql=Exists(sql))
-
-
-# Conversion measures as conditions on the entries' outcome annotations.
-MEASURES = {
-    "organic": Q(organic=True),
-    "sql": Q(sql=True),
-    "any": Q(organic=True) | Q(sql=True),
-}
 ARMS = (QueueEntry.Arm.TREATMENT, QueueEntry.Arm.CONTROL)
+# Company ids per IN (...) list.
+ID_CHUNK = 500
+MEASURES = ("organic", "sql", "any")
 
 
-def _arm_sums(experiment: Experiment, stop, horizon) -> tuple[dict, int]:
-    """{(arm, measure): ArmSums} and the number of windows still open, in one aggregate."""
-    wanted = {"open": Count("pk", filter=Q(entered_at__gt=stop - horizon))}
-    for arm in ARMS:
-        in_arm = Q(arm=arm)
-        wanted[f"{arm}_n"] = Count("pk", filter=in_arm)
-        wanted[f"{arm}_x"] = Sum("probability", filter=in_arm)
-        wanted[f"{arm}_xx"] = Sum(F("probability") * F("probability"), filter=in_arm)
-        for key, converted in MEASURES.items():
-            wanted[f"{arm}_{key}_y"] = Count("pk", filter=in_arm & converted)
-            wanted[f"{arm}_{key}_xy"] = Sum("probability", filter=in_arm & converted)
-    got = {k: v or 0 for k, v in _outcomes(experiment, stop).aggregate(**wanted).items()}
-    sums = {
-        (arm, key): stats.ArmSums(
-            n=got[f"{arm}_n"],
-            x=float(got[f"{arm}_x"]),
-            xx=float(got[f"{arm}_xx"]),
-            # Conversions are 0 or 1, so the sum of squares is the count.
-            y=float(got[f"{arm}_{key}_y"]),
-            yy=float(got[f"{arm}_{key}_y"]),
-            xy=float(got[f"{arm}_{key}_xy"]),
+def _converted(experiment: Experiment, stop) -> list[tuple[str, float, bool, bool]]:
+    """(arm, score, organic, sql) of the entries with a conversion inside their window.
+
+    Starts from the few conversions since the experiment's start (visitors by the partial
+    converted_at index, converted touchpoints), not from the tens of thousands of entries;
+    each window is the one stored on the entry, cut at `stop`.
+    """
+    start_day, stop_day = timezone.localdate(experiment.started_at), timezone.localdate(stop)
+    visits = Visitor.objects.filter(
+        converted_at__gt=experiment.started_at, converted_at__lte=stop, company__isnull=False
+    ).values_list("company_id", "converted_at")
+    sqls = Touchpoint.objects.filter(
+        outcome=Touchpoint.Outcome.CONVERTED, happened_on__gte=start_day, happened_on__lte=stop_day
+    ).values_list("company_id", "happened_on")
+    organic_at, sql_on = defaultdict(list), defaultdict(list)
+    for company_id, when in visits:
+        organic_at[company_id].append(when)
+    for company_id, day in sqls:
+        sql_on[company_id].append(day)
+    # By company (its unique index), in chunks that stay under every database's parameter
+    # limit; the experiment is checked here, since filtering on it in SQL makes the database
+    # walk all of the experiment's entries instead.
+    candidates = sorted(set(organic_at) | set(sql_on))
+    entries = [
+        row
+        for start in range(0, len(candidates), ID_CHUNK)
+        for row in QueueEntry.objects.filter(
+            company_id__in=candidates[start : start + ID_CHUNK]
+        ).values_list(
+            "experiment_id",
+            "company_id",
+            "arm",
+            "probability",
+            "entered_at",
+            "window_ends_at",
+            "entered_on",
+            "window_ends_on",
         )
-        for arm in ARMS
-        for key in MEASURES
+    ]
+    rows = []
+    for experiment_id, company_id, arm, score, entered_at, ends_at, entered_on, ends_on in entries:
+        if experiment_id != experiment.pk:
+            continue
+        organic = any(entered_at < t <= ends_at for t in organic_at[company_id])
+        sql = any(entered_on <= d <= ends_on for d in sql_on[company_id])
+        if organic or sql:
+            rows.append((arm, score, organic, sql))
+    return rows
+
+
+def _arm_sums(experiment: Experiment, stop) -> tuple[dict, int]:
+    """{(arm, measure): ArmSums} and the number of windows still open.
+
+    Each arm's count and sums of the score and its square come from one GROUP BY; the
+    converted entries add their conversions and scores (conversions are 0 or 1, so a
+    measure's sum of y² is its count and its sum of x·y the scores of the converted).
+    """
+    groups = {
+        g["arm"]: g
+        for g in experiment.entries.values("arm")
+        .annotate(
+            n=Count("pk"),
+            x=Sum("probability"),
+            xx=Sum(F("probability") * F("probability")),
+            open=Count("pk", filter=Q(window_ends_at__gt=stop)),
+        )
+        .order_by()
     }
-    return sums, got["open"]
+    converted = _converted(experiment, stop)
+    sums = {}
+    for arm in ARMS:
+        g = groups.get(arm, {"n": 0, "x": 0.0, "xx": 0.0})
+        for key in MEASURES:
+            hit = [
+                score
+                for a, score, organic, sql in converted
+                if a == arm and {"organic": organic, "sql": sql, "any": organic or sql}[key]
+            ]
+            sums[(arm, key)] = stats.ArmSums(
+                n=g["n"],
+                x=float(g["x"] or 0),
+                xx=float(g["xx"] or 0),
+                y=float(len(hit)),
+                yy=float(len(hit)),
+                xy=float(sum(hit)),
+            )
+    return sums, sum(g["open"] for g in groups.values())
 
 
 def experiment_report(experiment: Experiment, *, power_lift=DEFAULT_POWER_LIFT, now=None) -> Report:
     """Arms, sizes, conversions within the horizon after assignment, and their statistics.
 
-    One query whatever the size: an aggregate over the entries and their outcomes, whose
-    sums are all the statistics need.
+    Four queries whatever the size: the arms' sums, the conversions since the start, and
+    the windows of the entries that have one; sums are all the statistics need.
     """
     now = now or timezone.now()
     stop = experiment.stopped_at or now
-    horizon = dt.timedelta(days=horizon_days())
-    sums, windows_open = _arm_sums(experiment, stop, horizon)
+    sums, windows_open = _arm_sums(experiment, stop)
     t_any, c_any = sums[("treatment", "any")], sums[("control", "any")]
     report = Report(
         experiment=experiment,

@@ -5,6 +5,7 @@ service after every change, and the alert scan before it looks for new companies
 is assigned before any reader outside the experiment page could see it.
 """
 
+import datetime as dt
 import secrets
 from decimal import Decimal, InvalidOperation
 
@@ -16,6 +17,7 @@ from prospects.experiments.assignment import arm_for
 from prospects.experiments.models import Experiment, QueueEntry
 from prospects.queue.selectors import research_queue
 from prospects.roles import ADMIN, require_role
+from scoring.meaning import horizon_days
 
 MAX_SHARE = Decimal("0.50")
 NAME_LENGTH = Experiment._meta.get_field("name").max_length
@@ -87,6 +89,12 @@ def record_queue_entries(*, now=None) -> int:
     """
     now = now or timezone.now()
     experiment = Experiment.objects.filter(running=True).first()
+    window_ends_at = now + dt.timedelta(days=horizon_days())
+    window = {
+        "window_ends_at": window_ends_at,
+        "entered_on": timezone.localdate(now),
+        "window_ends_on": timezone.localdate(window_ends_at),
+    }
     rows = list(
         research_queue()
         .filter(queue_entry__isnull=True)
@@ -104,6 +112,7 @@ def record_queue_entries(*, now=None) -> int:
                     probability=probability,
                     experiment=experiment,
                     arm=arm,
+                    **window,
                 )
             )
         else:

@@ -144,6 +144,12 @@ class Visitor(models.Model):
                 condition=ELIGIBLE,
                 name="visitor_eligible_company_idx",
             ),
+            # The experiment page: visitors converted since an experiment's start (few).
+            models.Index(
+                fields=["converted_at"],
+                condition=models.Q(converted_at__isnull=False),
+                name="visitor_converted_idx",
+            ),
         ]
 
     def __str__(self):
