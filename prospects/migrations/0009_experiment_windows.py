@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('prospects', '0007_experiments'),
+        ('prospects', '0008_logimport_runs'),
     ]
 
     operations = [
