@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/resolve.py
 	$(BIN)/python bench/score.py
 	$(BIN)/python bench/queue.py
+	$(BIN)/python bench/insights.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm var staticfiles
