@@ -15,7 +15,8 @@ from collections import defaultdict
 from django.core.management import call_command
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from prospects.demo.intent import ARCHETYPES, EVALUATION, oracle, simulate
+from prospects.demo.intent import ARCHETYPES, EVALUATION
+from prospects.demo.truth import oracle, simulate
 
 END = dt.date(2026, 11, 24)
 EVALUATION_PAGES = {

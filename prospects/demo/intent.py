@@ -7,15 +7,20 @@ chance of a return visit on a day, which pages a session reads and how many, and
 a session ends in a submitted form: the daily conversion hazard. Company visitors take part of
 their intent from their account's, which comes into the market and leaves it as a whole. A
 convert's sessions are drawn exactly like anyone's with the same intent; the form is the only
-thing added to the converting session. `simulate` returns this ground truth, visitor by visitor.
+thing added to the converting session. Each visitor's history has a random stream of its own, so
+it can be drawn again under another account history (the outreach experiment's counterfactual).
 """
 
 import math
 import random
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from . import catalogue as cat
 from .networks import DemoCompany, Networks
+
+if TYPE_CHECKING:
+    from .outreach import Experiment
 
 # Chance of a return visit per day = the archetype's base + RETURN_SLOPE x intent.
 RETURN_SLOPE = 0.4
@@ -133,6 +138,7 @@ class Session:
 
 @dataclass
 class VisitorTruth:
+    key: int  # the draw number, which seeds the visitor's own stream
     archetype: str
     ip: str
     agent: str
@@ -167,7 +173,8 @@ class Truth:
     networks: Networks
     visitors: list[VisitorTruth]
     account_scores: dict[str, list[float]]  # each prospect account's latent score per day,
-    # from day -BURN_IN on
+    # from day -BURN_IN on, as it would be without outreach
+    experiment: "Experiment | None" = None  # the outreach holdout (prospects.demo.outreach)
 
     @property
     def companies(self) -> list[DemoCompany]:
@@ -182,6 +189,7 @@ class Simulation:
     """Draws companies, visitors and their day-by-day histories from one seeded stream."""
 
     def __init__(self, *, visitors: int, days: int, seed: int):
+        self.seed = seed
         self.rng = random.Random(seed)
         self.n_visitors = visitors
         self.days = days
@@ -239,9 +247,9 @@ class Simulation:
         template = self.rng.choice(cat.BROWSERS)
         return template.format(v=self.rng.randrange(118, 132), m=self.rng.randrange(0, 7))
 
-    def _pages(self, behaviour: Behaviour, intent: float) -> tuple[str, ...]:
+    @staticmethod
+    def _pages(rng: random.Random, behaviour: Behaviour, intent: float) -> tuple[str, ...]:
         """A session's pages: each one from what anyone in the market reads with chance `intent`."""
-        rng = self.rng
         if not behaviour.pages:
             return tuple(rng.choice(CRAWLED) for _ in range(rng.randint(*behaviour.length)))
         count = rng.randint(*behaviour.length) + int(intent * EXTRA_PAGES * rng.random())
@@ -252,10 +260,15 @@ class Simulation:
             pages.append(rng.choice(rng.choices(lists, weights)[0]))
         return tuple(pages)
 
-    def _history(self, visitor: VisitorTruth, behaviour: Behaviour) -> None:
-        """Day by day from arrival: intent, return visits, sessions, the form; until they stop."""
-        rng = self.rng
-        account = self.accounts.get(visitor.company)
+    def history(self, visitor: VisitorTruth, account: list[float] | None) -> None:
+        """Day by day from arrival: intent, return visits, sessions, the form; until they stop.
+
+        Drawn from the visitor's own stream, so the same visitor under another account history
+        (`account`: its latent score per day from day -BURN_IN) differs only from where the two
+        histories part."""
+        rng = random.Random((self.seed << 32) + visitor.key)
+        behaviour = ARCHETYPES[visitor.archetype]
+        visitor.intents, visitor.sessions = [], []
         weight = behaviour.account_weight if account else 0.0
         score = rng.gauss(behaviour.start, behaviour.spread)
         warming, cooling = behaviour.warm_chance >= 1.0, False
@@ -271,7 +284,7 @@ class Simulation:
                 day == visitor.arrival
                 or rng.random() < behaviour.return_base + RETURN_SLOPE * intent
             ):
-                pages = self._pages(behaviour, intent)
+                pages = self._pages(rng, behaviour, intent)
                 submitted = behaviour.buyer and rng.random() < FORM_BASE + FORM_MAX * intent**2
                 opens = submitted or (behaviour.buyer and rng.random() < ABANDON * intent)
                 form = rng.choice(FORMS) if opens else None
@@ -303,34 +316,15 @@ class Simulation:
         """Histories drawn until `visitors` of them reach the log, in the order they were drawn."""
         names = list(ARCHETYPES)
         weights = [b.share for b in ARCHETYPES.values()]
-        visitors = []
+        visitors, key = [], 0
         while len(visitors) < self.n_visitors:
             archetype = self.rng.choices(names, weights)[0]
             ip, domain, market_start = self._place(archetype)
             agent = self._agent(archetype)
-            visitor = VisitorTruth(archetype, ip, agent, domain, self._arrival(market_start))
-            self._history(visitor, ARCHETYPES[archetype])
+            arrival = self._arrival(market_start)
+            visitor = VisitorTruth(key, archetype, ip, agent, domain, arrival)
+            key += 1
+            self.history(visitor, self.accounts.get(domain))
             if visitor.sessions[-1].day >= 0:
                 visitors.append(visitor)
         return Truth(self.days, self.networks, visitors, self.accounts)
-
-
-def simulate(*, visitors: int, days: int, seed: int) -> Truth:
-    """The generator's ground truth for these parameters (the log is rendered from it)."""
-    return Simulation(visitors=visitors, days=days, seed=seed).run()
-
-
-def oracle(truth: Truth, *, day: int, horizon: int = 30) -> tuple[list[float], list[int]]:
-    """(true intent on `day`, converted within `horizon` days from it) for each human visitor
-    in the log before `day` and not converted by then: the ceiling a forward-looking score can
-    reach."""
-    scores, labels = [], []
-    for visitor in truth.visitors:
-        if visitor.archetype in {"bot", "scraper"} or visitor.first_seen >= day:
-            continue
-        converted = visitor.converted_day
-        if converted is not None and converted < day:
-            continue
-        scores.append(visitor.intent_on(day))
-        labels.append(int(converted is not None and converted < day + horizon))
-    return scores, labels

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import catalogue as cat
-from .intent import AT_WORK, Session, Truth, VisitorTruth, simulate
+from .intent import AT_WORK, Session, Truth, VisitorTruth
+from .truth import simulate
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 TRUTH_COLUMNS = [
@@ -154,8 +155,10 @@ def write_demo_data(
     end: dt.date,
     zone: Path | None = None,
     truth: Path | None = None,
+    experiment: Path | None = None,
 ) -> DemoOutput:
-    """Write the log (time-ordered) and, if asked, the DNS zone JSON and the truth CSV."""
+    """Write the log (time-ordered) and, if asked, the DNS zone JSON, the truth CSV and the
+    outreach experiment's truth JSON."""
     world: Truth = simulate(visitors=visitors, days=days, seed=seed)
     renderer = Renderer(seed=seed, start=first_day(days=days, end=end))
     result = DemoOutput(companies=len(world.companies))
@@ -188,6 +191,8 @@ def write_demo_data(
         )
     if truth:
         write_truth(world, truth)
+    if experiment:
+        write_experiment(world, experiment, start=renderer.start.date())
     return result
 
 
@@ -201,3 +206,28 @@ def write_truth(world: Truth, path: Path) -> None:
             day = "" if v.converted_day is None else v.converted_day
             converted = int(day != "")
             writer.writerow([v.ip, v.agent, v.archetype, v.company, converted, v.first_seen, day])
+
+
+def write_experiment(world: Truth, path: Path, *, start: dt.date) -> None:
+    """The outreach holdout as JSON: its settings, true effect and every account's arm and dates."""
+    exp = world.experiment
+
+    def date(day):
+        return None if day is None else (start + dt.timedelta(days=day)).isoformat()
+
+    accounts = [
+        {
+            "domain": a.domain,
+            "entered": date(a.entered),
+            "arm": "treatment" if a.treated else "control",
+            "contacted": date(a.contacted),
+            "channel": a.channel if a.treated else "",
+            "outcome": a.outcome,
+            "converted": a.converted,
+        }
+        for a in exp.assignments
+    ]
+    summary = {"name": exp.name, "holdout": exp.holdout, "horizon_days": exp.horizon}
+    summary["true_effect"] = exp.true_effect
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({**summary, "accounts": accounts}, indent=0))

@@ -51,6 +51,7 @@ class Command(BaseCommand):
                 out=log,
                 zone=zone,
                 truth=truth,
+                experiment=folder / "experiment.json",
                 end=dt.date.fromisoformat(params.pop("end")),
                 **params,
             )

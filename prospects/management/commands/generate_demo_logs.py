@@ -20,7 +20,8 @@ class Command(BaseCommand):
     help = (
         "Generate a realistic combined-format access log of a B2B vendor's site. Deterministic "
         "for a given --seed and --end. --zone writes the DNS records the demo DNS server serves; "
-        "--truth writes each visitor's archetype as CSV."
+        "--truth writes each visitor's archetype as CSV; --experiment the outreach holdout's "
+        "truth (arms, touchpoints, the true effect) as JSON."
     )
 
     def add_arguments(self, parser):
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, required=True)
         parser.add_argument("--zone", type=Path, default=None)
         parser.add_argument("--truth", type=Path, default=None)
+        parser.add_argument("--experiment", type=Path, default=None)
         parser.add_argument("--json", action="store_true", help="print a JSON summary last")
 
     def handle(self, *args, **opts):
@@ -45,6 +47,7 @@ class Command(BaseCommand):
             end=end,
             zone=opts["zone"],
             truth=opts["truth"],
+            experiment=opts["experiment"],
         )
         summary = {
             "lines": result.lines,
