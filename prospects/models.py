@@ -14,7 +14,7 @@ from .alerts.models import (
 from .crm.models import Company, Contact, Note, StatusChange, Task, Touchpoint
 from .experiments.models import Experiment, QueueEntry
 from .identify.models import IdentificationOverride, IPResolution
-from .queue.models import ThresholdChange
+from .queue.models import SavedView, ThresholdChange, ViewDefault
 from .visits.models import (
     ContentRule,
     ConversionGoal,
@@ -44,12 +44,14 @@ __all__ = [
     "Profile",
     "QueueArrival",
     "QueueEntry",
+    "SavedView",
     "Session",
     "StatusChange",
     "Subscription",
     "Task",
     "ThresholdChange",
     "Touchpoint",
+    "ViewDefault",
     "Visitor",
     "Watch",
     "Webhook",

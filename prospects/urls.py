@@ -8,13 +8,25 @@ from .crm.views import actions as act
 from .crm.views import page as company
 from .crm.views import work
 from .experiments import views as experiments
+from .exports import views as exports
 from .identify import views as identify
+from .queue import actions as queue_actions
 from .queue import views as queue
+from .search import views as search
 from .visits import views as visits
 
 urlpatterns = [
     path("", queue.queue, name="queue"),
     path("home/", work.home, name="home"),
+    path("search/", search.search_page, name="search"),
+    path("queue/bulk/", queue_actions.bulk_action, name="queue_bulk"),
+    path("queue/views/", queue_actions.save_view, name="view_save"),
+    path("queue/views/<int:view_id>/delete/", queue_actions.delete_view, name="view_delete"),
+    path("queue/views/<int:view_id>/default/", queue_actions.default_view, name="view_default"),
+    path("exports/queue/", exports.queue_csv, name="export_queue"),
+    path("exports/companies/", exports.companies_csv, name="export_companies"),
+    path("exports/contacts/", exports.contacts_csv, name="export_contacts"),
+    path("exports/touchpoints/", exports.touchpoints_csv, name="export_touchpoints"),
     path("my-work/", work.my_work, name="my_work"),
     path("my-outreach/", work.my_outreach, name="my_outreach"),
     path("companies/<int:company_id>/", company.company, name="company"),

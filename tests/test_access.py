@@ -8,7 +8,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from prospects.models import Experiment, IdentificationOverride, StatusChange, Task, Webhook
+from prospects.models import (
+    Experiment,
+    IdentificationOverride,
+    SavedView,
+    StatusChange,
+    Task,
+    Webhook,
+)
 from scoring.models import PointRule
 from tests.crm_fixtures import model_version, scored_company
 from tests.factories import UserFactory
@@ -27,6 +34,16 @@ ROLES = ["researcher", "rep", "admin_user", "outsider"]
 ROUTES = {
     "queue": ("get", WORK),
     "home": ("get", WORK),
+    "search": ("get", WORK),
+    "queue_bulk": ("post", WORK),
+    "view_save": ("post", WORK),
+    # The view is someone else's: only an admin may delete it (its owner too, not in this cast).
+    "view_delete": ("post", ADMIN),
+    "view_default": ("post", WORK),
+    "export_queue": ("get", WORK),
+    "export_companies": ("get", WORK),
+    "export_contacts": ("get", WORK),
+    "export_touchpoints": ("get", WORK),
     "my_work": ("get", WORK),
     "my_outreach": ("get", WORK),
     "settings": ("get", EVERYONE),
@@ -128,6 +145,8 @@ def _url(name, objects) -> str:
         return reverse(name, kwargs={"rule_id": objects["rule"].pk})
     if "override_id" in route:
         return reverse(name, kwargs={"override_id": objects["override"].pk})
+    if "view_id" in route:
+        return reverse(name, kwargs={"view_id": objects["view"].pk})
     if "task_id" in route:
         return reverse(name, kwargs={"task_id": objects["task"].pk})
     if "<int:pk>" in route:
@@ -159,6 +178,10 @@ def objects():
         ),
         "experiment": Experiment.objects.create(
             name="Holdout", holdout_share="0.10", seed=1, started_at=timezone.now()
+        ),
+        # Shared, so every role may open it (deleting it is its owner's or an admin's).
+        "view": SavedView.objects.create(
+            owner=UserFactory(username="view-owner"), name="Hot", shared=True
         ),
     }
 

@@ -43,3 +43,46 @@ class ThresholdChange(models.Model):
 
     def __str__(self):
         return f"{self.value} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class SavedView(models.Model):
+    """A named queue view: its filters and sort (a query string) and the columns shown.
+
+    Private to its owner unless shared with the team; anyone may make any view they can see
+    their default (ViewDefault).
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(max_length=80)
+    # The queue's query string without the page number, e.g. "score_min=70&ordering=-recency".
+    query = models.CharField(max_length=2000, blank=True, default="")
+    columns = models.JSONField(default=list)
+    shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="savedview_owner_name_unique")
+        ]
+        indexes = [
+            # The view menu: the team's shared views beside one's own.
+            models.Index(fields=["shared", "name"], name="savedview_shared_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ViewDefault(models.Model):
+    """The saved view a person's queue opens with."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="queue_default"
+    )
+    view = models.ForeignKey(SavedView, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self):
+        return f"{self.user}: {self.view}"

@@ -80,6 +80,17 @@ class QueuePage:
     threshold: Decimal
 
 
+def queue_filter(*, params, request, threshold=None) -> CompanyQueueFilter:
+    """The queue's FilterSet over research_queue() for these query parameters.
+
+    Every reader of "the queue as filtered" (the page, the API, bulk actions, the CSV) starts
+    here, so a filter means the same everywhere.
+    """
+    return CompanyQueueFilter(
+        params or None, queryset=research_queue(threshold=threshold), request=request
+    )
+
+
 def queue_page(*, request, per_page: int = PAGE_SIZE) -> QueuePage:
     """The queue as the page and the API show it: the request's filters, sort and page number.
 
@@ -88,11 +99,7 @@ def queue_page(*, request, per_page: int = PAGE_SIZE) -> QueuePage:
     Invalid filter values are left out and reported on `filterset.errors`.
     """
     threshold = ThresholdChange.objects.current()
-    filterset = CompanyQueueFilter(
-        request.GET or None,
-        queryset=research_queue(threshold=threshold),
-        request=request,
-    )
+    filterset = queue_filter(params=request.GET, request=request, threshold=threshold)
     ids = filterset.qs.values_list("pk", flat=True)
     page = Paginator(ids, per_page).get_page(request.GET.get("page"))
     page.object_list = queue_rows(user=request.user, ids=list(page.object_list))

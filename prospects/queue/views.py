@@ -1,26 +1,69 @@
 """The research queue (ranked companies, filters, HTMX table) and the capacity page."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from prospects.errors import ServiceError
 from prospects.models import ThresholdChange
-from prospects.queue import selectors, services
-from prospects.queue.forms import ThresholdForm
-from prospects.roles import ADMIN, REP, RESEARCHER, role_required
+from prospects.queue import display, saved, selectors, services
+from prospects.queue.bulk import BULK_MAX
+from prospects.queue.forms import BulkForm, SaveViewForm, ThresholdForm
+from prospects.roles import ADMIN, REP, RESEARCHER, has_role, role_required
+
+# Where the session keeps the queue's last filters, for the nav link and the breadcrumb.
+QUEUE_QUERY_KEY = "queue_query"
 
 
 @role_required(RESEARCHER, REP)
 def queue(request):
-    """Companies above the threshold; an HTMX request for the table gets only the table."""
+    """Companies above the threshold; an HTMX request for the table gets only the table.
+
+    A bare visit opens the person's default view; the filters in force are kept in the
+    session, so the nav and the company page's breadcrumb come back to them.
+    """
+    table_only = request.htmx and request.htmx.target == "queue-table"
+    views = [] if table_only else list(saved.views_for(request.user))
+    default = next((view for view in views if view.is_default), None)
+    if not request.GET and default is not None and default.query:
+        return redirect(f"{reverse('queue')}?{default.query}")
     result = selectors.queue_page(request=request)
-    context = {"filterset": result.filterset, "page": result.page, "threshold": result.threshold}
-    if request.htmx and request.htmx.target == "queue-table":
+    invalid = result.filterset.is_bound and bool(result.filterset.errors)
+    query = display.view_query(request.GET)
+    if not invalid and request.session.get(QUEUE_QUERY_KEY, "") != query:
+        request.session[QUEUE_QUERY_KEY] = query
+    context = {
+        "filterset": result.filterset,
+        "page": result.page,
+        "threshold": result.threshold,
+        "chips": display.active_filters(result.filterset),
+        "columns": display.chosen_columns(request.GET),
+        "column_choices": display.COLUMNS,
+        "query": query,
+        "bulk_form": BulkForm(initial={"query": query}),
+        "bulk_max": BULK_MAX,
+        "save_form": SaveViewForm(initial={"query": query}),
+        "saved_views": views,
+        "reps_and_researchers": [] if table_only else _assignable(request.user),
+    }
+    if table_only:
         return render(request, "prospects/_partials/queue_table.html", context)
     # A refused filter value is shown next to its field, and the answer says it was refused.
-    status = 400 if result.filterset.is_bound and result.filterset.errors else 200
-    return render(request, "prospects/queue.html", context, status=status)
+    return render(request, "prospects/queue.html", context, status=400 if invalid else 200)
+
+
+def _assignable(user) -> list:
+    """The researchers an admin may assign companies to (nobody for other roles)."""
+    if not has_role(user, ADMIN):
+        return []
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=RESEARCHER, is_active=True)
+        .order_by("username")
+        .distinct()
+    )
 
 
 # Geometry of the capacity chart (SVG user units).

@@ -11,12 +11,16 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from prospects.api.base import ServiceAPIMixin
+from prospects.api.filters import CSVRenderer, wants_csv
 from prospects.crm import outreach, selectors, services
+from prospects.exports import csvstream, tables
 from prospects.models import Company, Task
 from prospects.queue.filtersets import CompanyQueueFilter
 from prospects.roles import ADMIN, ALL_ROLES, REP, RESEARCHER
+from prospects.search.selectors import searchable_companies
 
 from . import serializers as s
 
@@ -32,6 +36,7 @@ class CompanyViewSet(
     serializer_class = s.CompanySerializer
     filterset_class = CompanyQueueFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
     action_roles = {
         "partial_update": (RESEARCHER,),
         "claim": (RESEARCHER,),
@@ -78,6 +83,17 @@ class CompanyViewSet(
             .annotate(probability=F("score__probability"))
         )
         return selectors.with_last_visit(companies).order_by("name", "pk")
+
+    def list(self, request, *args, **kwargs):
+        if not wants_csv(request):
+            return super().list(request, *args, **kwargs)
+        # Every matching company the person may find, streamed (the queue page's CSV format).
+        companies = self.filter_queryset(self.get_queryset()).filter(
+            pk__in=searchable_companies(request.user).values("pk")
+        )
+        return csvstream.csv_response(
+            "companies.csv", tables.COMPANY_HEADER, tables.company_rows(companies)
+        )
 
     def company(self) -> Company:
         """The company named in the URL, without list filters or annotations."""

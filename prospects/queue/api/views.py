@@ -3,8 +3,11 @@
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from prospects.api.base import ServiceAPIMixin
+from prospects.api.filters import CSVRenderer, refuse_unknown_params, wants_csv
+from prospects.exports import csvstream, tables
 from prospects.models import Company, ThresholdChange
 from prospects.queue import selectors, services
 from prospects.queue.filtersets import CompanyQueueFilter
@@ -20,8 +23,18 @@ class QueueViewSet(ServiceAPIMixin, viewsets.GenericViewSet):
     # Declared for the schema's parameters; queue_page applies the filters.
     filterset_class = CompanyQueueFilter
     queryset = Company.objects.none()
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
 
     def list(self, request):
+        refuse_unknown_params(request.query_params, CompanyQueueFilter.base_filters)
+        if wants_csv(request):
+            # Every matching row, not one page, streamed: the queue page's CSV.
+            filterset = selectors.queue_filter(params=request.query_params, request=request)
+            if filterset.errors:
+                raise exceptions.ValidationError(filterset.errors)
+            return csvstream.csv_response(
+                "queue.csv", tables.COMPANY_HEADER, tables.company_rows(filterset.qs)
+            )
         result = selectors.queue_page(request=request)
         if result.filterset.errors:
             raise exceptions.ValidationError(result.filterset.errors)

@@ -1,0 +1,1 @@
+"""CSV exports of the queue, companies, contacts, touchpoints and scores."""

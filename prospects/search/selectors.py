@@ -1,0 +1,94 @@
+"""One search box over companies, IP addresses and contacts, grouped, as the user may see them."""
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from prospects.models import Company, Contact, Visitor
+from prospects.roles import ADMIN, has_role
+
+# Rows shown per group: a search is for finding one thing, not for listing.
+GROUP_ROWS = 20
+# Shorter queries match too much to be useful (and cost a scan for nothing).
+MIN_CHARS = 2
+MAX_CHARS = 200
+# Something an address starts with: digits and dots, or hex digits and colons.
+_IP_PREFIX = re.compile(r"^(?:[0-9]{1,3}(?:\.[0-9]{0,3}){0,3}|[0-9a-f:]*:[0-9a-f:]*)$", re.I)
+
+
+@dataclass
+class SearchResults:
+    """What a query found: companies, visitors' addresses and contacts, each capped."""
+
+    query: str
+    message: str = ""
+    companies: list = field(default_factory=list)
+    addresses: list = field(default_factory=list)
+    contacts: list = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.companies) + len(self.addresses) + len(self.contacts)
+
+
+def searchable_companies(user) -> QuerySet[Company]:
+    """The companies a person may find: those open for research, plus the ones they hold.
+
+    Admins find every company, dead ends included; everyone else sees what the queue could
+    show them, so whatever the eligibility owner hides stays hidden here too.
+    """
+    if has_role(user, ADMIN):
+        return Company.objects.all()
+    held = Company.objects.filter(Q(assignee_id=user.pk) | Q(rep_id=user.pk))
+    return Company.objects.filter(
+        Q(pk__in=Company.objects.open_for_research().values("pk")) | Q(pk__in=held.values("pk"))
+    )
+
+
+def _address_query(text: str) -> Q | None:
+    """A whole address matches exactly (index); a start of one matches as a prefix."""
+    try:
+        return Q(ip=str(ipaddress.ip_address(text)))
+    except ValueError:
+        pass
+    if len(text) >= 3 and _IP_PREFIX.match(text):
+        return Q(ip__startswith=text.lower())
+    return None
+
+
+def search(*, user, query: str) -> SearchResults:
+    """Companies by name or domain, addresses by IP, contacts by name or email: a few queries."""
+    text = (query or "").strip()
+    results = SearchResults(query=text)
+    if len(text) < MIN_CHARS:
+        results.message = f"Type at least {MIN_CHARS} characters."
+        return results
+    if len(text) > MAX_CHARS:
+        results.message = f"Search for at most {MAX_CHARS} characters."
+        return results
+    visible = searchable_companies(user)
+    results.companies = list(
+        visible.filter(Q(name__icontains=text) | Q(domain__icontains=text))
+        .select_related("score", "assignee", "rep")
+        .order_by("name", "pk")[:GROUP_ROWS]
+    )
+    address = _address_query(text)
+    if address is not None:
+        results.addresses = list(
+            # One row per address and company, however many browsers it was seen with.
+            Visitor.objects.filter(address, company__in=visible.values("pk"))
+            .values("ip", "company_id", "company__name", "company__domain")
+            .distinct()
+            .order_by("ip", "company_id")[:GROUP_ROWS]
+        )
+    results.contacts = list(
+        Contact.objects.filter(Q(name__icontains=text) | Q(email__icontains=text))
+        .filter(company__in=visible.values("pk"))
+        .select_related("company")
+        .order_by("name", "pk")[:GROUP_ROWS]
+    )
+    if not results.total:
+        results.message = "Nothing matches."
+    return results

@@ -1,0 +1,107 @@
+"""Search: one box over company names, domains, IP addresses and contacts, as each role may see."""
+
+import pytest
+from django.urls import reverse
+
+from prospects.crm import services
+from prospects.models import Company, Contact
+from tests.api_client import client_for, company_ids
+from tests.crm_fixtures import scored_company
+from tests.factories import VisitorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _search(client, query):
+    response = client.get(reverse("search"), {"q": query})
+    assert response.status_code == 200
+    return response.context["results"], response.content.decode()
+
+
+def test_a_company_is_found_by_name_domain_ip_and_contact(client, researcher):
+    granite = scored_company(name="Granite Advisory", domain="granite-advisory.com")
+    scored_company(name="Other Ltd", domain="other.example")
+    ip = granite.visitors.get().ip
+    Contact.objects.create(company=granite, name="Ann Lee", email="ann.lee@granite-advisory.com")
+    client.force_login(researcher)
+
+    results, html = _search(client, "granite")
+    assert [c.pk for c in results.companies] == [granite.pk]
+    assert [c.name for c in results.contacts] == ["Ann Lee"]  # by her email's domain
+    assert "Companies (1)" in html and "Contacts (1)" in html
+
+    results, _html = _search(client, "GRANITE-ADVISORY.COM")
+    assert [c.pk for c in results.companies] == [granite.pk]
+
+    results, html = _search(client, ip)
+    assert [(row["ip"], row["company_id"]) for row in results.addresses] == [(ip, granite.pk)]
+    assert "IP addresses (1)" in html
+
+    results, _html = _search(client, "ann lee")
+    assert [c.company_id for c in results.contacts] == [granite.pk]
+
+
+def test_an_address_prefix_finds_the_addresses_it_starts(client, researcher):
+    company = scored_company(name="Prefix Co")
+    VisitorFactory(company=company, ip="198.51.100.7")
+    VisitorFactory(company=company, ip="198.51.100.8")
+    VisitorFactory(company=company, ip="203.0.113.9")
+    client.force_login(researcher)
+    results, _html = _search(client, "198.51.100.")
+    assert [row["ip"] for row in results.addresses] == ["198.51.100.7", "198.51.100.8"]
+
+
+def test_researchers_find_what_the_queue_could_show_them_and_admins_everything(
+    client, researcher, admin_user
+):
+    scored_company(name="Acme Prospect")
+    customer = scored_company(name="Acme Customer", relationship=Company.Relationship.CUSTOMER)
+    converted = scored_company(name="Acme Converted", status=Company.Status.CONVERTED)
+    held = scored_company(name="Acme Held")
+    services.claim_company(company=held, user=researcher)
+    Company.objects.filter(pk=held.pk).update(status=Company.Status.CONVERTED)
+
+    client.force_login(researcher)
+    results, _html = _search(client, "acme")
+    # Dead ends and closed companies stay hidden, except the one the researcher holds.
+    assert [c.name for c in results.companies] == ["Acme Held", "Acme Prospect"]
+
+    client.force_login(admin_user)
+    results, _html = _search(client, "acme")
+    assert {c.pk for c in results.companies} >= {customer.pk, converted.pk}
+
+
+def test_short_long_and_empty_searches_say_why(client, rep):
+    scored_company(name="Granite")
+    client.force_login(rep)
+    assert _search(client, "g")[0].message == "Type at least 2 characters."
+    assert _search(client, "x" * 201)[0].message == "Search for at most 200 characters."
+    assert _search(client, "zzzz")[0].message == "Nothing matches."
+
+
+def test_hostile_names_are_shown_as_text(client, researcher):
+    scored_company(name='<img src=x onerror="alert(1)">', domain="evil.example")
+    client.force_login(researcher)
+    _results, html = _search(client, "evil")
+    assert "<img src=x" not in html
+    assert "&lt;img src=x" in html
+
+
+def test_the_nav_has_the_search_box_and_its_shortcut(client, rep):
+    client.force_login(rep)
+    html = client.get(reverse("my_work")).content.decode()
+    assert 'id="nav-search"' in html and 'aria-keyshortcuts="/"' in html
+    assert "js/search.js" in html
+
+
+def test_the_api_searches_companies_and_refuses_unknown_parameters(researcher):
+    granite = scored_company(name="Granite Advisory", domain="granite.example")
+    scored_company(name="Other", domain="other.example")
+    client = client_for(researcher)
+    assert company_ids(client.get("/api/companies/?search=granite")) == [granite.pk]
+    assert company_ids(client.get("/api/companies/?domain=GRANITE.example")) == [granite.pk]
+    assert company_ids(client.get("/api/queue/?search=granite")) == [granite.pk]
+    for url in ("/api/companies/?serch=granite", "/api/queue/?bogus=1"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert "Unknown filter parameter." in str(response.json())
