@@ -53,9 +53,11 @@ class CompanyQueueFilter(django_filters.FilterSet):
     domain = django_filters.CharFilter(
         field_name="domain", lookup_expr="iexact", label="Domain", max_length=253
     )
-    status = django_filters.ChoiceFilter(choices=Company.Status.choices, empty_label="Any")
+    status = django_filters.ChoiceFilter(
+        choices=Company.Status.choices, empty_label="Any", label="Status"
+    )
     assignee = django_filters.ChoiceFilter(
-        choices=ASSIGNEE_CHOICES, method="filter_assignee", empty_label=None
+        choices=ASSIGNEE_CHOICES, method="filter_assignee", empty_label=None, label="Assignee"
     )
     score_min = PercentFilter(method="filter_score", label="Score from (%)")
     score_max = PercentFilter(method="filter_score", label="Score to (%)")
