@@ -58,6 +58,7 @@ def test_the_queue_csv_holds_every_matching_row_and_matches_the_api(client, rese
     assert page_rows[0]["domain"] == hostile.domain
     assert list(page_rows[0]) == tables.COMPANY_HEADER
     assert page_rows[0]["probability"] == "0.9500"
+    assert page_rows[0]["chance"] == "95% chance of a trial or contact request within 30 days"
     assert page_rows[0]["reasons"] == "viewed pricing 3 times; returned on 2 days"
     api_rows = _read(client_for(researcher).get("/api/queue/?score_min=70&format=csv"))
     assert api_rows == page_rows
@@ -113,6 +114,7 @@ def test_export_scores_writes_visitors_and_companies(tmp_path, researcher):
             "user_agent": visitor.user_agent,
             "company_domain": "granite.example",
             "probability": "0.9000",
+            "chance": "90% chance of a trial or contact request within 30 days",
             "model_version": str(version.pk),
             "reasons": "viewed pricing 3 times",
         }

@@ -30,7 +30,8 @@ def test_scores_are_filtered_in_percent_as_the_table_shows_them(client, research
     assert response.status_code == 400
     assert "less than or equal to 100" in response.content.decode()
     html = client.get(reverse("queue")).content.decode()
-    assert "Score from (%)" in html and "Companies scoring at least <strong>50%</strong>" in html
+    assert "Score from (%)" in html
+    assert "Companies with at least a <strong>50% chance of" in html
 
 
 def test_dates_are_pickers_that_take_iso_days_only(client, researcher):
@@ -106,7 +107,7 @@ def test_columns_can_be_chosen(client, researcher):
     client.force_login(researcher)
     html = client.get(reverse("queue"), {"cols": ["score", "status"]}).content.decode()
     table = html.split('<table class="grid queue">')[1].split("</thead>")[0]
-    assert "Score" in table and "Status" in table and "Why" not in table
+    assert "Chance" in table and "Status" in table and "Why" not in table
     assert "Visitors" not in table
     everything = client.get(reverse("queue")).content.decode()
     assert "<th>Why</th>" in everything

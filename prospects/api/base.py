@@ -5,6 +5,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
+from scoring.meaning import chance_text
+
 from .permissions import RoleForAction
 
 
@@ -14,6 +16,19 @@ class UserName(serializers.RelatedField):
 
     def to_representation(self, value):
         return value.get_username()
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class Chance(serializers.Field):
+    """A probability in words ("31% chance of a trial or contact request within 30 days")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("source", "probability")
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return chance_text(value)
 
 
 class ServiceAPIMixin:

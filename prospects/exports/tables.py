@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from django.db.models import F, QuerySet
 
 from prospects.models import Company, Contact, Touchpoint, Visitor
+from scoring.meaning import chance_text
 from scoring.reasons import reason_texts
 
 # Rows fetched per round trip: memory is bounded by this, not by the export's size.
@@ -18,6 +19,7 @@ COMPANY_HEADER = [
     "domain",
     "name",
     "probability",
+    "chance",
     "visitors",
     "last_visit",
     "status",
@@ -35,7 +37,15 @@ TOUCHPOINT_HEADER = [
     "summary",
     "logged_by",
 ]
-VISITOR_HEADER = ["ip", "user_agent", "company_domain", "probability", "model_version", "reasons"]
+VISITOR_HEADER = [
+    "ip",
+    "user_agent",
+    "company_domain",
+    "probability",
+    "chance",
+    "model_version",
+    "reasons",
+]
 
 
 def _iso(moment) -> str:
@@ -44,6 +54,10 @@ def _iso(moment) -> str:
 
 def _probability(value) -> str:
     return "" if value is None else f"{value:.4f}"
+
+
+def _chance(value) -> str:
+    return "" if value is None else chance_text(value)
 
 
 def _reasons(reasons) -> str:
@@ -68,6 +82,7 @@ def company_rows(companies: QuerySet[Company]) -> Iterator[list]:
             domain,
             name,
             _probability(p),
+            _chance(p),
             visitors,
             _iso(last),
             status,
@@ -112,4 +127,4 @@ def visitor_rows(visitors: QuerySet[Visitor]) -> Iterator[list]:
         F("score__reasons"),
     )
     for ip, agent, domain, p, version, reasons in rows.iterator(CHUNK):
-        yield [ip, agent, domain, _probability(p), version, _reasons(reasons)]
+        yield [ip, agent, domain, _probability(p), _chance(p), version, _reasons(reasons)]

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from prospects.models import Company
 from prospects.roles import has_role as _has_role
 from prospects.visits.agents import describe
+from scoring.meaning import chance_text, percent_text
 from scoring.reasons import reason_texts as _reason_texts
 
 register = template.Library()
@@ -26,6 +27,20 @@ def percent(value) -> str:
     if value is None or value == "":
         return ""
     return f"{float(value) * 100:.0f}%"
+
+
+@register.filter
+def chance(value) -> str:
+    """A probability in words: "31% chance of a trial or contact request within 30 days"."""
+    if value is None or value == "":
+        return ""
+    return chance_text(float(value))
+
+
+@register.simple_tag
+def score_meaning() -> str:
+    """What every score means, without a number: "chance of … within 30 days"."""
+    return chance_text(0.5).removeprefix(percent_text(0.5)).strip()
 
 
 @register.filter

@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from prospects.api.base import UserName
+from prospects.api.base import Chance, UserName
 from prospects.crm.limits import NOTE_MAX_CHARS, REASON_MAX_CHARS, SUMMARY_MAX_CHARS
 from prospects.filterfields import MAX_ID
 from prospects.models import (
@@ -22,6 +22,7 @@ from prospects.models import (
     Touchpoint,
 )
 from prospects.visits.api.serializers import SessionSerializer
+from scoring.meaning import chance_text
 from scoring.reasons import reason_texts
 
 
@@ -29,6 +30,7 @@ class CompanySerializer(serializers.ModelSerializer):
     """A company in a plain list, with its score when it has one."""
 
     probability = serializers.FloatField(read_only=True, allow_null=True)
+    chance = Chance(allow_null=True)
     last_visit = serializers.DateTimeField(read_only=True, allow_null=True)
     assignee = UserName(read_only=True)
     rep = UserName(read_only=True)
@@ -47,6 +49,7 @@ class CompanySerializer(serializers.ModelSerializer):
             "disqualified_reason",
             "snoozed_until",
             "probability",
+            "chance",
             "last_visit",
             "assignee",
             "claimed_at",
@@ -148,6 +151,7 @@ class IPResolutionSerializer(serializers.ModelSerializer):
 
 class ScoreSerializer(serializers.Serializer):
     probability = serializers.FloatField()
+    chance = serializers.CharField()
     visitor_count = serializers.IntegerField()
     reasons = serializers.ListField(child=serializers.CharField())
     model_version = serializers.CharField()
@@ -181,6 +185,7 @@ class CompanyDetailSerializer(serializers.Serializer):
             return None
         return {
             "probability": score.probability,
+            "chance": chance_text(score.probability),
             "visitor_count": score.visitor_count,
             "reasons": reason_texts(score.reasons),
             "model_version": str(score.model_version),

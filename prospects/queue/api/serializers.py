@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from prospects.api.base import UserName
+from prospects.api.base import Chance, UserName
 from prospects.models import Company, ThresholdChange
 from scoring.reasons import reason_texts
 
@@ -15,6 +15,7 @@ class QueueCompanySerializer(serializers.ModelSerializer):
     """
 
     probability = serializers.FloatField(read_only=True)
+    chance = Chance()
     reasons = serializers.SerializerMethodField()
     model_version_id = serializers.IntegerField(read_only=True)
     visitor_count = serializers.IntegerField(read_only=True)
@@ -36,6 +37,7 @@ class QueueCompanySerializer(serializers.ModelSerializer):
             "industry",
             "size",
             "probability",
+            "chance",
             "reasons",
             "model_version_id",
             "visitor_count",

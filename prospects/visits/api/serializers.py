@@ -4,6 +4,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import serializers
 
 from prospects.models import PageView, Session, Visitor
+from scoring.meaning import chance_text
 
 
 class TimelineViewSerializer(serializers.ModelSerializer):
@@ -40,6 +41,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
 class VisitorSerializer(serializers.ModelSerializer):
     probability = serializers.SerializerMethodField()
+    chance = serializers.SerializerMethodField()
     converted = serializers.SerializerMethodField()
 
     class Meta:
@@ -54,6 +56,7 @@ class VisitorSerializer(serializers.ModelSerializer):
             "converted",
             "excluded_reason",
             "probability",
+            "chance",
         ]
 
     def get_probability(self, visitor) -> float | None:
@@ -61,6 +64,10 @@ class VisitorSerializer(serializers.ModelSerializer):
             return visitor.score.probability
         except ObjectDoesNotExist:
             return None
+
+    def get_chance(self, visitor) -> str | None:
+        probability = self.get_probability(visitor)
+        return None if probability is None else chance_text(probability)
 
     def get_converted(self, visitor) -> bool:
         return visitor.converted_at is not None
