@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from django.db.models import F, QuerySet
 
 from prospects.models import Company, Contact, Touchpoint, Visitor
-from scoring.meaning import chance_text
+from scoring.meaning import chance_text, percent_text
 from scoring.reasons import reason_texts
 
 # Rows fetched per round trip: memory is bounded by this, not by the export's size.
@@ -56,8 +56,20 @@ def _probability(value) -> str:
     return "" if value is None else f"{value:.4f}"
 
 
-def _chance(value) -> str:
-    return "" if value is None else chance_text(value)
+def _chance_words():
+    """chance_text for many rows: the words depend on the probability only through its
+    percent, so each percent's words are built once per export."""
+    words = {}
+
+    def chance(value) -> str:
+        if value is None:
+            return ""
+        key = percent_text(value)
+        if key not in words:
+            words[key] = chance_text(value)
+        return words[key]
+
+    return chance
 
 
 def _reasons(reasons) -> str:
@@ -77,12 +89,13 @@ def company_rows(companies: QuerySet[Company]) -> Iterator[list]:
         F("rep__username"),
         F("score__reasons"),
     )
+    chance = _chance_words()
     for domain, name, p, visitors, last, status, assignee, rep, reasons in rows.iterator(CHUNK):
         yield [
             domain,
             name,
             _probability(p),
-            _chance(p),
+            chance(p),
             visitors,
             _iso(last),
             status,
@@ -126,5 +139,6 @@ def visitor_rows(visitors: QuerySet[Visitor]) -> Iterator[list]:
         F("score__model_version_id"),
         F("score__reasons"),
     )
+    chance = _chance_words()
     for ip, agent, domain, p, version, reasons in rows.iterator(CHUNK):
-        yield [ip, agent, domain, _probability(p), _chance(p), version, _reasons(reasons)]
+        yield [ip, agent, domain, _probability(p), chance(p), version, _reasons(reasons)]

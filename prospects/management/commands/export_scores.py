@@ -4,7 +4,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import BaseCommand, CommandError
 
-from prospects.exports.scores import company_score_lines, visitor_score_lines
+from prospects.exports.csvstream import csv_lines
+from prospects.exports.scores import company_scores, visitor_scores
 
 
 def _threshold(text: str) -> Decimal:
@@ -37,27 +38,32 @@ class Command(BaseCommand):
         if threshold is not None and not companies:
             raise CommandError("--threshold goes with --companies.")
         if companies:
-            lines = company_score_lines(
+            header, rows = company_scores(
                 threshold=None if threshold is None else _threshold(threshold)
             )
         else:
-            lines = visitor_score_lines()
+            header, rows = visitor_scores()
+        counted = _Counted(rows)
         if not out:
-            # CSV lines end in CRLF, so the command's output wrapper adds no newline of its own.
-            _write_all(lines, self.stdout)
+            # The CSV text ends its lines in CRLF: the output wrapper adds no newline of its own.
+            for text in csv_lines(header, counted):
+                self.stdout.write(text, ending="")
             return
         try:
             with open(out, "w", newline="", encoding="utf-8") as target:
-                rows = _write_all(lines, target)
+                target.writelines(csv_lines(header, counted))
         except OSError as exc:
             raise CommandError(f"Cannot write {out}: {exc.strerror}.") from exc
-        self.stderr.write(f"Wrote {rows} rows to {out}.")
+        self.stderr.write(f"Wrote {counted.count} rows to {out}.")
 
 
-def _write_all(lines, target) -> int:
-    """Write the CSV lines; how many rows there were, the header left out."""
-    written = -1
-    for line in lines:
-        target.write(line)
-        written += 1
-    return written
+class _Counted:
+    """The rows, counted as they go by (a CSV line count would miscount multi-line cells)."""
+
+    def __init__(self, rows):
+        self.rows, self.count = rows, 0
+
+    def __iter__(self):
+        for row in self.rows:
+            self.count += 1
+            yield row
