@@ -69,7 +69,7 @@ def test_companies_contacts_and_touchpoints(client, researcher, rep):
     company = scored_company(0.9, name="Granite", domain="granite.example")
     customer = scored_company(0.9, relationship=Company.Relationship.CUSTOMER)
     ann = Contact.objects.create(company=company, name="Ann", email="ann@granite.example")
-    Contact.objects.create(company=customer, name="Hidden")
+    Contact.objects.create(company=customer, name="Bo")
     outreach.log_touchpoint(
         company=company,
         user=rep,
@@ -80,14 +80,16 @@ def test_companies_contacts_and_touchpoints(client, researcher, rep):
         contact=ann,
     )
     client.force_login(researcher)
+    # Every company the person may open, dead ends included, by name.
     companies = _read(client.get(reverse("export_companies")))
-    assert [row["domain"] for row in companies] == ["granite.example"]
-    assert companies[0]["rep"] == "oscar" and companies[0]["status"] == "in_outreach"
+    assert [row["domain"] for row in companies] == [customer.domain, "granite.example"]
+    assert companies[1]["rep"] == "oscar" and companies[1]["status"] == "in_outreach"
     api = _read(client_for(researcher).get("/api/companies/?format=csv&search=granite"))
-    assert api == companies
+    assert api == companies[1:]
     contacts = _read(client.get(reverse("export_contacts")))
     assert [(row["company_domain"], row["name"]) for row in contacts] == [
-        ("granite.example", "Ann")
+        (customer.domain, "Bo"),
+        ("granite.example", "Ann"),
     ]
     touchpoints = _read(client.get(reverse("export_touchpoints")))
     assert touchpoints[0]["summary"] == "'-call back"

@@ -31,7 +31,7 @@ def test_scores_are_filtered_in_percent_as_the_table_shows_them(client, research
     assert "less than or equal to 100" in response.content.decode()
     html = client.get(reverse("queue")).content.decode()
     assert "Score from (%)" in html
-    assert "Companies with at least a <strong>50% chance of" in html
+    assert "Companies with at least a <strong>50%</strong> chance of a trial" in html
 
 
 def test_dates_are_pickers_that_take_iso_days_only(client, researcher):

@@ -36,7 +36,7 @@ def test_pages_say_what_the_score_means(client, researcher):
     services.claim_company(company=company, user=researcher)
     client.force_login(researcher)
     queue = client.get(reverse("queue")).content.decode()
-    assert "Companies with at least a <strong>50% chance of a trial or contact request" in queue
+    assert "Companies with at least a <strong>50%</strong> chance of a trial or contact" in queue
     assert f'title="{WORDS}"' in queue
     page = client.get(reverse("company", args=[company.pk])).content.decode()
     assert f"{WORDS}, from 1 eligible visitor." in page

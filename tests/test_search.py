@@ -3,10 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from prospects.crm import services
-from prospects.models import Company, Contact
+from prospects.experiments import services as experiments
+from prospects.models import Company, Contact, QueueEntry
 from tests.api_client import client_for, company_ids
 from tests.crm_fixtures import scored_company
+from tests.experiment_fixtures import scored_companies, start
 from tests.factories import VisitorFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,24 +52,31 @@ def test_an_address_prefix_finds_the_addresses_it_starts(client, researcher):
     assert [row["ip"] for row in results.addresses] == ["198.51.100.7", "198.51.100.8"]
 
 
-def test_researchers_find_what_the_queue_could_show_them_and_admins_everything(
-    client, researcher, admin_user
+def test_the_team_finds_what_it_may_open_and_never_a_held_out_company(
+    client, researcher, rep, admin_user
 ):
     scored_company(name="Acme Prospect")
-    customer = scored_company(name="Acme Customer", relationship=Company.Relationship.CUSTOMER)
-    converted = scored_company(name="Acme Converted", status=Company.Status.CONVERTED)
-    held = scored_company(name="Acme Held")
-    services.claim_company(company=held, user=researcher)
-    Company.objects.filter(pk=held.pk).update(status=Company.Status.CONVERTED)
+    scored_company(name="Acme Customer", relationship=Company.Relationship.CUSTOMER)
+    scored_company(name="Acme Converted", status=Company.Status.CONVERTED)
+    start(admin_user, share=50)
+    arms = scored_companies(16, probability=0.9, prefix="acme arm")
+    experiments.record_queue_entries()
+    control = set(QueueEntry.objects.filter(arm="control").values_list("company_id", flat=True))
+    assert control and control < {c.pk for c in arms}
+    Contact.objects.create(company_id=min(control), name="Held Person", email="held@acme.example")
 
-    client.force_login(researcher)
-    results, _html = _search(client, "acme")
-    # Dead ends and closed companies stay hidden, except the one the researcher holds.
-    assert [c.name for c in results.companies] == ["Acme Held", "Acme Prospect"]
+    for person in (researcher, rep):
+        client.force_login(person)
+        results, html = _search(client, "acme")
+        found = {c.pk for c in results.companies}
+        assert {c.name for c in results.companies} >= {"Acme Customer", "Acme Converted"}
+        assert not found & control and found >= {c.pk for c in arms} - control
+        assert "Held Person" not in html
+        assert client.get(reverse("export_companies")).status_code == 200
 
     client.force_login(admin_user)
     results, _html = _search(client, "acme")
-    assert {c.pk for c in results.companies} >= {customer.pk, converted.pk}
+    assert {c.pk for c in results.companies} >= control
 
 
 def test_short_long_and_empty_searches_say_why(client, rep):

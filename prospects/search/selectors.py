@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from prospects.models import Company, Contact, Visitor
-from prospects.roles import ADMIN, has_role
 
 # Rows shown per group: a search is for finding one thing, not for listing.
 GROUP_ROWS = 20
@@ -34,17 +33,9 @@ class SearchResults:
 
 
 def searchable_companies(user) -> QuerySet[Company]:
-    """The companies a person may find: those open for research, plus the ones they hold.
-
-    Admins find every company, dead ends included; everyone else sees what the queue could
-    show them, so whatever the eligibility owner hides stays hidden here too.
-    """
-    if has_role(user, ADMIN):
-        return Company.objects.all()
-    held = Company.objects.filter(Q(assignee_id=user.pk) | Q(rep_id=user.pk))
-    return Company.objects.filter(
-        Q(pk__in=Company.objects.open_for_research().values("pk")) | Q(pk__in=held.values("pk"))
-    )
+    """The companies a person may find: those they may open (Company.objects.visible_to), so
+    a company the running experiment holds out stays hidden from the team here too."""
+    return Company.objects.visible_to(user)
 
 
 def _address_query(text: str) -> Q | None:
