@@ -1,6 +1,8 @@
 """Search: one box over company names, domains, IP addresses and contacts, as each role may see."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from prospects.experiments import services as experiments
@@ -113,3 +115,18 @@ def test_the_api_searches_companies_and_refuses_unknown_parameters(researcher):
         response = client.get(url)
         assert response.status_code == 400, url
         assert "Unknown filter parameter." in str(response.json())
+
+
+def test_a_search_runs_the_same_few_queries_however_much_matches(client, researcher):
+    def queries(text):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("search"), {"q": text}).status_code == 200
+        return len(ctx.captured_queries)
+
+    client.force_login(researcher)
+    scored_company(name="Ember One")
+    few = queries("ember")
+    for n in range(30):
+        company = scored_company(name=f"Ember {n}")
+        Contact.objects.create(company=company, name=f"Ember Contact {n}")
+    assert queries("ember") == few
