@@ -5,7 +5,8 @@ Usage: python bench/insights.py [--companies 20000] [--share 20] [--n 50]
 Without a PostgreSQL DATABASE_URL the data goes into a temporary SQLite file, deleted afterwards;
 with one, a scratch database next to it (see bench.scratch). Every company entered the queue
 during the experiment and got its arm from the real service; a few percent converted organically
-(a visitor's converted_at) or through a touchpoint (treatment only: control is never worked).
+(a visitor's converted_at); reps reach 15% of the treated (control is never worked) and an
+eighth of those touchpoints are SQLs.
 Prints ``name: value`` lines: p50/p95 server time in ms and the SQL queries of the page.
 """
 
@@ -131,12 +132,13 @@ def fill_experiment(companies: int, share: int, seed: int):
         if c.pk in arms and rng.random() < 0.03:
             v.converted_at = entered[c.pk] + dt.timedelta(days=rng.uniform(0, 40))
             converted.append(v)
-        if arms.get(c.pk) == "treatment" and rng.random() < 0.02:
+        # Reps reach 15% of the treated companies; an eighth of those become SQLs.
+        if arms.get(c.pk) == "treatment" and rng.random() < 0.15:
             touchpoints.append(
                 Touchpoint(
                     company=c,
                     channel="email",
-                    outcome="converted",
+                    outcome="converted" if rng.random() < 0.125 else "replied",
                     happened_on=(entered[c.pk] + dt.timedelta(days=rng.uniform(0, 40))).date(),
                 )
             )

@@ -31,7 +31,7 @@ METRICS = (
 # The lift the power note is about when the admin names none (relative, +25%).
 DEFAULT_POWER_LIFT = 0.25
 # Held-out companies listed on the page (the newest).
-LISTED_ENTRIES = 50
+LISTED_ENTRIES = 20
 
 
 def running_experiment() -> Experiment | None:
@@ -85,6 +85,7 @@ class Report:
     more_companies: int | None = None
     arrivals_per_day: float = 0.0
     more_days: float | None = None
+    check: "OutreachCheck | None" = None
 
 
 ARMS = (QueueEntry.Arm.TREATMENT, QueueEntry.Arm.CONTROL)
@@ -93,29 +94,32 @@ ID_CHUNK = 500
 MEASURES = ("organic", "sql", "any")
 
 
-def _converted(experiment: Experiment, stop) -> list[tuple[str, float, bool, bool]]:
-    """(arm, score, organic, sql) of the entries with a conversion inside their window.
+def _events(experiment: Experiment, stop) -> list[tuple[str, float, bool, bool, bool]]:
+    """(arm, score, organic, sql, reached) of the entries with a conversion or a touchpoint
+    inside their window (`reached`: any touchpoint, whatever its outcome).
 
-    Starts from the few conversions since the experiment's start (visitors by the partial
-    converted_at index, converted touchpoints), not from the tens of thousands of entries;
-    each window is the one stored on the entry, cut at `stop`.
+    Starts from the few events since the experiment's start (visitors by the partial
+    converted_at index, touchpoints), not from the tens of thousands of entries; each window
+    is the one stored on the entry, cut at `stop`.
     """
     start_day, stop_day = timezone.localdate(experiment.started_at), timezone.localdate(stop)
     visits = Visitor.objects.filter(
         converted_at__gt=experiment.started_at, converted_at__lte=stop, company__isnull=False
     ).values_list("company_id", "converted_at")
-    sqls = Touchpoint.objects.filter(
-        outcome=Touchpoint.Outcome.CONVERTED, happened_on__gte=start_day, happened_on__lte=stop_day
-    ).values_list("company_id", "happened_on")
-    organic_at, sql_on = defaultdict(list), defaultdict(list)
+    touches = Touchpoint.objects.filter(
+        happened_on__gte=start_day, happened_on__lte=stop_day
+    ).values_list("company_id", "happened_on", "outcome")
+    organic_at, sql_on, touched_on = defaultdict(list), defaultdict(list), defaultdict(list)
     for company_id, when in visits:
         organic_at[company_id].append(when)
-    for company_id, day in sqls:
-        sql_on[company_id].append(day)
+    for company_id, day, outcome in touches:
+        touched_on[company_id].append(day)
+        if outcome == Touchpoint.Outcome.CONVERTED:
+            sql_on[company_id].append(day)
     # By company (its unique index), in chunks that stay under every database's parameter
     # limit; the experiment is checked here, since filtering on it in SQL makes the database
     # walk all of the experiment's entries instead.
-    candidates = sorted(set(organic_at) | set(sql_on))
+    candidates = sorted(set(organic_at) | set(touched_on))
     entries = [
         row
         for start in range(0, len(candidates), ID_CHUNK)
@@ -138,12 +142,13 @@ def _converted(experiment: Experiment, stop) -> list[tuple[str, float, bool, boo
             continue
         organic = any(entered_at < t <= ends_at for t in organic_at[company_id])
         sql = any(entered_on <= d <= ends_on for d in sql_on[company_id])
-        if organic or sql:
-            rows.append((arm, score, organic, sql))
+        reached = any(entered_on <= d <= ends_on for d in touched_on[company_id])
+        if organic or sql or reached:
+            rows.append((arm, score, organic, sql, reached))
     return rows
 
 
-def _arm_sums(experiment: Experiment, stop) -> tuple[dict, int]:
+def _arm_sums(experiment: Experiment, stop, events) -> tuple[dict, int]:
     """{(arm, measure): ArmSums} and the number of windows still open.
 
     Each arm's count and sums of the score and its square come from one GROUP BY; the
@@ -161,14 +166,13 @@ def _arm_sums(experiment: Experiment, stop) -> tuple[dict, int]:
         )
         .order_by()
     }
-    converted = _converted(experiment, stop)
     sums = {}
     for arm in ARMS:
         g = groups.get(arm, {"n": 0, "x": 0.0, "xx": 0.0})
         for key in MEASURES:
             hit = [
                 score
-                for a, score, organic, sql in converted
+                for a, score, organic, sql, _reached in events
                 if a == arm and {"organic": organic, "sql": sql, "any": organic or sql}[key]
             ]
             sums[(arm, key)] = stats.ArmSums(
@@ -190,7 +194,8 @@ def experiment_report(experiment: Experiment, *, power_lift=DEFAULT_POWER_LIFT, 
     """
     now = now or timezone.now()
     stop = experiment.stopped_at or now
-    sums, windows_open = _arm_sums(experiment, stop)
+    events = _events(experiment, stop)
+    sums, windows_open = _arm_sums(experiment, stop, events)
     t_any, c_any = sums[("treatment", "any")], sums[("control", "any")]
     report = Report(
         experiment=experiment,
@@ -224,7 +229,52 @@ def experiment_report(experiment: Experiment, *, power_lift=DEFAULT_POWER_LIFT, 
             )
         )
     _power_note(report, now)
+    report.check = _outreach_check(events, report)
     return report
+
+
+@dataclass
+class OutreachCheck:
+    """What correlation credits to outreach, beside what the experiment measures.
+
+    Among treated companies, those a rep reached (a touchpoint in the window) against those
+    not reached is the comparison an attribution report makes; the experiment's lift of
+    either conversion, divided by the share reached, is the effect per reached company
+    (control is never reached, so the whole lift comes through the reached ones).
+    """
+
+    reached: int
+    reached_rate: float
+    unreached_rate: float
+    naive: float | None
+    measured: float
+    per_reached: float | None
+    per_reached_low: float | None
+    per_reached_high: float | None
+
+
+def _outreach_check(events, report: Report) -> OutreachCheck:
+    """The correlational reading of outreach against the experiment's measured lift."""
+    n_t = report.sizes["treatment"]
+    treated = [e for e in events if e[0] == QueueEntry.Arm.TREATMENT]
+    reached = [e for e in treated if e[4]]
+    converted_reached = sum(1 for e in reached if e[2] or e[3])
+    converted_all = sum(1 for e in treated if e[2] or e[3])
+    unreached = n_t - len(reached)
+    either = report.metrics[-1]
+    share = len(reached) / n_t if n_t else 0.0
+    reached_rate = converted_reached / len(reached) if reached else 0.0
+    unreached_rate = (converted_all - converted_reached) / unreached if unreached else 0.0
+    return OutreachCheck(
+        reached=len(reached),
+        reached_rate=reached_rate,
+        unreached_rate=unreached_rate,
+        naive=reached_rate - unreached_rate if reached and unreached else None,
+        measured=either.diff,
+        per_reached=either.diff / share if share else None,
+        per_reached_low=either.posterior.diff_low / share if share else None,
+        per_reached_high=either.posterior.diff_high / share if share else None,
+    )
 
 
 def _power_note(report: Report, now) -> None:
