@@ -10,7 +10,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from scoring.explain import contributions, reasons
+from scoring.explain import contributions, reasons, reasons_where
 from scoring.features import CATEGORIES, FEATURE_NAMES
 from scoring.points import DEFAULT_RULES, PointsModel
 from scoring.training import visitor_preprocessing
@@ -164,6 +164,18 @@ def test_contributions_add_up_to_the_models_own_score(models, data):
     per_feature, unit = contributions(models["points_rule"], X, FEATURE_NAMES)
     assert unit == "points"
     assert np.allclose(per_feature.sum(axis=1), models["points_rule"].points(X))
+
+
+def test_only_the_rows_asked_for_are_explained(models, data):
+    X, model = data[0][:200], models["lightgbm"]
+    chosen = model.predict_proba(X)[:, 1] >= 0.05
+    assert 0 < chosen.sum() < len(X)
+    explained = reasons_where(model, X, FEATURE_NAMES, chosen)
+    assert [why for why, c in zip(explained, chosen, strict=True) if c] == reasons(
+        model, X[chosen], FEATURE_NAMES
+    )
+    assert all(why == [] for why, c in zip(explained, chosen, strict=True) if not c)
+    assert reasons(model, X[:0], FEATURE_NAMES) == []
 
 
 def test_a_model_without_contributions_is_refused_clearly(data):
