@@ -264,6 +264,8 @@ CELERY_BEAT_SCHEDULE = {
     "retrain": {"task": "scoring.tasks.retrain", "schedule": crontab(hour=3, minute=0)},
     "alerts": {"task": "prospects.alerts.scan", "schedule": crontab(minute="*/5")},
     "digests": {"task": "prospects.alerts.digests", "schedule": crontab(minute=5)},
+    # The safety net under the endpoint's own requests for a write (LEADGEN_TRACKER_FLUSH_SECONDS).
+    "tracked-hits": {"task": "prospects.tracking.write_hits", "schedule": crontab(minute="*")},
 }
 
 # Lead-generation engine.
@@ -367,6 +369,20 @@ LEADGEN_BOT_FORM_SECONDS = env.float("LEADGEN_BOT_FORM_SECONDS", default=3.0)
 LEADGEN_BOT_NO_ASSET_PAGES = env.int("LEADGEN_BOT_NO_ASSET_PAGES", default=3)
 # "auto": the no-assets rule applies when the log shows the site's assets; "yes" / "no".
 LEADGEN_BOT_ASSETS_LOGGED = env.str("LEADGEN_BOT_ASSETS_LOGGED", default="auto")
+
+# The first-party tracker (prospects/tracking/). Beacons wait in this Redis (the broker's by
+# default) or, without one, in the database; a write is asked for at most every
+# FLUSH_SECONDS. Each address may send RATE_PER_MINUTE beacons (a whole office behind one
+# NAT shares it), each at most MAX_BYTES. Visitor ids are cookieless unless COOKIE is on.
+LEADGEN_TRACKER_REDIS_URL = env.str(
+    "LEADGEN_TRACKER_REDIS_URL",
+    default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "",
+)
+LEADGEN_TRACKER_FLUSH_SECONDS = env.int("LEADGEN_TRACKER_FLUSH_SECONDS", default=5)
+LEADGEN_TRACKER_RATE_PER_MINUTE = env.int("LEADGEN_TRACKER_RATE_PER_MINUTE", default=600)
+LEADGEN_TRACKER_MAX_BYTES = env.int("LEADGEN_TRACKER_MAX_BYTES", default=4096)
+LEADGEN_TRACKER_COOKIE = env.bool("LEADGEN_TRACKER_COOKIE", default=False)
+LEADGEN_TRACKER_COOKIE_DAYS = env.int("LEADGEN_TRACKER_COOKIE_DAYS", default=365)
 
 # Alerts. Links in emails and webhooks point here.
 LEADGEN_SITE_URL = env.str("LEADGEN_SITE_URL", default="http://127.0.0.1:8000")

@@ -15,6 +15,7 @@ from .crm.models import Company, Contact, Note, StatusChange, Task, Touchpoint
 from .experiments.models import Experiment, QueueEntry
 from .identify.models import IdentificationOverride, IPResolution
 from .queue.models import SavedView, ThresholdChange, ViewDefault
+from .tracking.models import QueuedHit, TrackerSalt
 from .visits.models import (
     ContentRule,
     ConversionGoal,
@@ -44,6 +45,7 @@ __all__ = [
     "Profile",
     "QueueArrival",
     "QueueEntry",
+    "QueuedHit",
     "SavedView",
     "Session",
     "StatusChange",
@@ -51,6 +53,7 @@ __all__ = [
     "Task",
     "ThresholdChange",
     "Touchpoint",
+    "TrackerSalt",
     "ViewDefault",
     "Visitor",
     "Watch",

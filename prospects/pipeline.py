@@ -36,6 +36,17 @@ def ingest(source, *, hand_on: bool | None = None, **options) -> ImportResult:
     return result
 
 
+def ingest_tracked(*, hand_on: bool | None = None) -> list[ImportResult]:
+    """Stage 1 for the tracker: write the queued beacons as hits, then hand on to identification."""
+    from prospects.tracking.services import write_queued_hits
+
+    started = timezone.now()
+    results = write_queued_hits()
+    if any(result.pageviews for result in results):
+        _hand_on("identify", hand_on, since=started.isoformat())
+    return results
+
+
 def identify(
     *,
     since: str | None = None,

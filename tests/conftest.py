@@ -9,6 +9,7 @@ pytest_plugins = [
     "tests.worker_fixtures",
     "tests.db_fixtures",
     "tests.alert_fixtures",
+    "tests.tracker_fixtures",
 ]
 
 

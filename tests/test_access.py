@@ -113,8 +113,10 @@ ROUTES = {
     "api-pageview-detail": ("get", WORK),
     "api-threshold-list": ("get", WORK),
 }
-# Open by design: signing in and out, and the API's token exchange (it checks the password).
-PUBLIC = {"login", "logout", "api-token"}
+# Open by design: signing in and out, the API's token exchange (it checks the password), and
+# the tracker's beacons (the vendor's anonymous visitors send them; origins, rate and size are
+# limited in prospects/tracking/views.py).
+PUBLIC = {"login", "logout", "api-token", "track"}
 
 
 def _named_routes(patterns, prefix="", namespace=""):

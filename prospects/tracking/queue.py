@@ -1,0 +1,141 @@
+"""Where accepted beacons wait to be written: a Redis list, or the database's QueuedHit table.
+
+With LEADGEN_TRACKER_REDIS_URL (the Redis broker by default) beacons go to a Redis list; in
+the embedded default, or while Redis is unreachable, to the database. The writer drains both.
+Items are read, written, then removed, so a writer that dies midway leaves them for the next
+one; the hits' keys make a second write of the same item a duplicate that adds nothing.
+"""
+
+import functools
+import threading
+import time
+
+import redis
+from django.conf import settings
+
+from .models import QueuedHit
+
+LIST = "leadgen:tracker:hits"
+DRAIN_LOCK = "leadgen:tracker:drain"
+FLUSH_FLAG = "leadgen:tracker:flush"
+RATE_PREFIX = "leadgen:tracker:rate:"
+
+
+class DatabaseQueue:
+    """The QueuedHit table, oldest first."""
+
+    name = "database"
+
+    def push(self, payloads: list[str]) -> None:
+        QueuedHit.objects.bulk_create([QueuedHit(payload=p) for p in payloads])
+
+    def peek(self, limit: int) -> list[tuple[int, str]]:
+        """Up to `limit` of the oldest items as (id, payload)."""
+        return list(QueuedHit.objects.order_by("id").values_list("id", "payload")[:limit])
+
+    def remove(self, items: list[tuple[int, str]]) -> None:
+        """Remove items returned by `peek` (already written)."""
+        QueuedHit.objects.filter(id__in=[item_id for item_id, _ in items]).delete()
+
+    def size(self) -> int:
+        return QueuedHit.objects.count()
+
+    def drain_lock(self):
+        return _LOCAL_LOCK
+
+
+class RedisQueue:
+    """A Redis list: pushed on the right, written from the left by one writer at a time."""
+
+    name = "redis"
+
+    def __init__(self, url: str):
+        self.redis = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+
+    def push(self, payloads: list[str]) -> None:
+        self.redis.rpush(LIST, *payloads)
+
+    def peek(self, limit: int) -> list[tuple[int, str]]:
+        return list(enumerate(p.decode() for p in self.redis.lrange(LIST, 0, limit - 1)))
+
+    def remove(self, items: list[tuple[int, str]]) -> None:
+        # Only the lock holder removes, and it removes what it read from the head.
+        self.redis.ltrim(LIST, len(items), -1)
+
+    def size(self) -> int:
+        return self.redis.llen(LIST)
+
+    def drain_lock(self):
+        return self.redis.lock(DRAIN_LOCK, timeout=600, blocking_timeout=0)
+
+    def admit(self, ip: str, limit: int) -> bool:
+        """Count a beacon from `ip` in this minute; False once it passes `limit`."""
+        key = f"{RATE_PREFIX}{ip}:{int(time.time() // 60)}"
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, 120)
+        return pipe.execute()[0] <= limit
+
+    def flush_due(self, seconds: int) -> bool:
+        """True for the first caller in each `seconds` window (who asks for a write)."""
+        return bool(self.redis.set(FLUSH_FLAG, b"1", nx=True, ex=max(1, seconds)))
+
+
+class _LocalLock:
+    """A non-blocking lock with the face of redis-py's (acquire/release)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+
+    def acquire(self):
+        return self._lock.acquire(blocking=False)
+
+    def release(self):
+        self._lock.release()
+
+
+_LOCAL_LOCK = _LocalLock()
+
+
+class LocalLimits:
+    """Per-process rate counts and flush timing, for when there is no Redis (or it is down)."""
+
+    def __init__(self):
+        self.minute = -1
+        self.counts: dict[str, int] = {}
+        self.last_flush = float("-inf")
+
+    def admit(self, ip: str, limit: int) -> bool:
+        minute = int(time.time() // 60)
+        if minute != self.minute:
+            self.minute, self.counts = minute, {}
+        count = self.counts[ip] = self.counts.get(ip, 0) + 1
+        return count <= limit
+
+    def flush_due(self, seconds: int) -> bool:
+        now = time.monotonic()
+        if now - self.last_flush < seconds:
+            return False
+        self.last_flush = now
+        return True
+
+
+local_limits = LocalLimits()
+database = DatabaseQueue()
+
+
+@functools.cache
+def _redis_queue(url: str) -> RedisQueue:
+    return RedisQueue(url)
+
+
+def redis_queue() -> RedisQueue | None:
+    """The Redis queue, when LEADGEN_TRACKER_REDIS_URL names one."""
+    url = settings.LEADGEN_TRACKER_REDIS_URL
+    return _redis_queue(url) if url else None
+
+
+def queues() -> list:
+    """Every queue the writer drains: Redis first (if configured), then the database."""
+    found = redis_queue()
+    return [found, database] if found else [database]
