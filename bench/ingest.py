@@ -1,18 +1,24 @@
 """Benchmark of web-log ingestion: parse-only and end-to-end lines per second.
 
-    python bench/ingest.py [--lines N] [--file PATH]
+    python bench/ingest.py [--lines N] [--file PATH] [--existing N] [--rss-lines N,N]
 
 Without --file it writes a realistic combined-format log of N lines (default 1,000,000) to a
 temporary file: human visitors over many days reading pages that pull in assets, bots and
 HTTP clients, 404s, POSTs, redirects and a few malformed lines. End to end goes into a fresh
 throwaway database of the kind DATABASE_URL names: a temporary SQLite file, or a scratch
-PostgreSQL database that is created, migrated and dropped.
+PostgreSQL database that is created, migrated and dropped. Then the same log goes into a
+database that already holds --existing page views (another month's traffic, imported first,
+not timed), and logs of --rss-lines lines are imported on their own to report each import's
+peak resident memory. Every import runs in a fresh process, so its peak is its own.
 """
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -80,10 +86,22 @@ MALFORMED = [
 SITE = "https://northwind-software.com"
 
 
-def generate_log(path: Path, lines: int, *, days: int = 30, seed: int = 1) -> None:
-    """Write `lines` time-ordered combined-format lines: visits with their assets, bots, noise."""
+def generate_log(
+    path: Path,
+    lines: int,
+    *,
+    days: int = 30,
+    seed: int = 1,
+    visitors: int | None = None,
+    months_before: int = 0,
+) -> None:
+    """Write `lines` time-ordered combined-format lines: visits with their assets, bots, noise.
+
+    The visitors (`visitors` of them, default one per 25 lines) depend on `seed` only, so a
+    log of `months_before` earlier months of 30 days has the same people coming back.
+    """
     rng = random.Random(seed)
-    start = dt.datetime(2026, 3, 1, tzinfo=dt.UTC).timestamp()
+    start = dt.datetime(2026, 3, 1, tzinfo=dt.UTC).timestamp() - months_before * 30 * 86400
     span = days * 86400
     visitors = [
         (
@@ -92,8 +110,10 @@ def generate_log(path: Path, lines: int, *, days: int = 30, seed: int = 1) -> No
             else f"2001:db8:{rng.randint(0, 65535):x}::{rng.randint(1, 65535):x}",
             rng.choice(BROWSERS).format(v=rng.randint(100, 140)),
         )
-        for _ in range(max(lines // 25, 10))
+        for _ in range(visitors or max(lines // 25, 10))
     ]
+    if months_before:
+        rng = random.Random(seed * 1000 + months_before)
     events = []
     while len(events) < lines:
         roll = rng.random()
@@ -138,36 +158,73 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--file", type=Path)
+    parser.add_argument(
+        "--existing",
+        type=int,
+        default=1_000_000,
+        help="page views the database holds before the second timed import (0: skip)",
+    )
+    parser.add_argument(
+        "--rss-lines",
+        default="200000,2000000",
+        help="comma-separated log sizes whose import's peak RSS is measured ('': skip)",
+    )
+    parser.add_argument("--child", nargs="+", metavar="LOG", help=argparse.SUPPRESS)
     args = parser.parse_args()
-
-    db_url, drop_database = scratch_database(os.environ.get("DATABASE_URL", "sqlite:///"), "ingest")
-    os.environ["DATABASE_URL"] = db_url
+    if args.child:
+        child(*args.child)
+        return
     with tempfile.TemporaryDirectory() as tmp:
-        log = args.file
-        if log is None:
-            log = Path(tmp) / "bench.log"
-            began = time.perf_counter()
-            generate_log(log, args.lines)
-            print(
-                f"generated {args.lines} lines in {time.perf_counter() - began:.1f}s",
-                file=sys.stderr,
-            )
-        try:
-            run(log)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            drop_database()
+        if args.lines or args.file:
+            timed_runs(args, Path(tmp))
+        for size in filter(None, args.rss_lines.split(",")):
+            sized = Path(tmp) / f"rss_{size}.log"
+            generate_log(sized, int(size), seed=3)
+            measured = in_child([sized])
+            sized.unlink()
+            print(f"peak_rss_mb_{size}_lines: {measured['peak_rss_mb']:.0f}")
 
 
-def run(log: Path) -> None:
-    import django
-    from django.core.management import call_command
+def timed_runs(args, tmp: Path) -> None:
+    """Parse only, end to end into an empty database, then into one holding --existing views.
 
-    django.setup()
+    The machine is shared: besides wall-clock lines/s, lines per CPU second of the importing
+    process are printed (on PostgreSQL the server's own CPU is not in them).
+    """
+    log = args.file
+    if log is None:
+        log = tmp / "bench.log"
+        began = time.perf_counter()
+        generate_log(log, args.lines)
+        print(
+            f"generated {args.lines} lines in {time.perf_counter() - began:.1f}s",
+            file=sys.stderr,
+        )
+    parse_only(log)
+    empty = in_child([log])
+    print(f"e2e: {empty}", file=sys.stderr)
+    print(f"e2e_lines_per_s: {empty['lines'] / empty['seconds']:.0f}")
+    print(f"e2e_lines_per_cpu_s: {empty['lines'] / empty['cpu']:.0f}")
+    if args.existing:
+        # The month before, the same visitors: about as many page views as asked (~42%).
+        before = tmp / "before.log"
+        generate_log(
+            before,
+            int(args.existing / 0.42),
+            visitors=max(args.lines // 25, 10),
+            months_before=1,
+        )
+        full = in_child([before, log])
+        print(f"e2e into a full database: {full}", file=sys.stderr)
+        print(f"existing_pageviews: {full['existing']}")
+        print(f"e2e_full_lines_per_s: {full['lines'] / full['seconds']:.0f}")
+        print(f"e2e_full_lines_per_cpu_s: {full['lines'] / full['cpu']:.0f}")
+
+
+def parse_only(log: Path) -> None:
+    """Parse and classify the log with no database: the parser's own speed."""
+    setup_django("sqlite:///:memory:")
     from prospects.visits.ingest.classify import LineClassifier
-    from prospects.visits.ingest.importer import clear_caches, ingest_file
     from prospects.visits.ingest.reader import LogReader
     from prospects.visits.ingest.runs import ImportResult
 
@@ -185,15 +242,69 @@ def run(log: Path) -> None:
         f"({parse_cpu:.2f}s CPU)",
         file=sys.stderr,
     )
+    print(f"parse_lines_per_s: {result.lines / parse_seconds:.0f}")
+
+
+def in_child(logs: list[Path]) -> dict:
+    """Import `logs` in a fresh process and scratch database; the last one is timed."""
+    db_url, drop_database = scratch_database(os.environ.get("DATABASE_URL", "sqlite:///"), "ingest")
+    try:
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", *map(str, logs)],
+            env=os.environ | {"DATABASE_URL": db_url},
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        drop_database()
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def setup_django(db_url: str) -> None:
+    os.environ.setdefault("DATABASE_URL", db_url)
+    import django
+
+    django.setup()
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM; ru_maxrss would carry the parent's peak
+    over the fork and exec that started it)."""
+    for row in Path("/proc/self/status").read_text().splitlines():
+        if row.startswith("VmHWM:"):
+            return int(row.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(*logs: str) -> None:
+    """In the child: migrate, import all but the last log untimed, time the last one."""
+    setup_django("sqlite:///")
+    from django.core.management import call_command
+
+    from prospects.models import PageView
+    from prospects.visits.ingest.importer import clear_caches, ingest_file
 
     call_command("migrate", verbosity=0)
+    for log in logs[:-1]:
+        ingest_file(log)
+    existing = PageView.objects.count()
     clear_caches()
     began, cpu = time.perf_counter(), time.process_time()
-    imported = ingest_file(log)
-    e2e_seconds, e2e_cpu = time.perf_counter() - began, time.process_time() - cpu
-    print(f"e2e: {imported.counts()} ({e2e_cpu:.2f}s CPU in this process)", file=sys.stderr)
-    print(f"parse_lines_per_s: {result.lines / parse_seconds:.0f}")
-    print(f"e2e_lines_per_s: {imported.lines / e2e_seconds:.0f}")
+    imported = ingest_file(logs[-1])
+    seconds = time.perf_counter() - began
+    peak = peak_rss_mb()
+    print(
+        json.dumps(
+            imported.counts()
+            | {
+                "seconds": round(seconds, 3),
+                "cpu": round(time.process_time() - cpu, 2),
+                "existing": existing,
+                "peak_rss_mb": round(peak, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -130,10 +130,13 @@ def merge_stage(*, legacy_keys: bool = False) -> int:
             bulk_load.worth_it(new_sessions, cursor.fetchone()[0]) and not is_postgresql()
         )
     with connection.cursor() as cursor, bulk_load.rebuilt_indexes(PAGEVIEW, enabled=bulk):
+        # Driven from the touched windows through the (visitor, started_at) index: a correlated
+        # EXISTS made SQLite scan every stored session against every window (an import into a
+        # database of a million page views was 4x slower than into an empty one).
         cursor.execute(
-            f"DELETE FROM {SESSION} WHERE EXISTS (SELECT 1 FROM ingest_touched w "
-            f"WHERE w.visitor_id = {SESSION}.visitor_id "
-            f"AND {SESSION}.started_at >= w.lo AND {SESSION}.started_at <= w.hi)"
+            f"DELETE FROM {SESSION} WHERE id IN (SELECT s.id FROM ingest_touched w "
+            f"JOIN {SESSION} s ON s.visitor_id = w.visitor_id "
+            "AND s.started_at >= w.lo AND s.started_at <= w.hi)"
         )
         with bulk_load.rebuilt_indexes(SESSION, enabled=bulk_sessions):
             _insert_sessions(cursor, key)
