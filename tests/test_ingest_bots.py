@@ -9,6 +9,7 @@ from prospects.visits.ingest.bots import (
     CLIENT,
     CONTACT,
     CRAWLER_LIST,
+    LONE_PRODUCT,
     NO_AGENT,
     NOT_A_BROWSER,
     bot_rule,
@@ -49,6 +50,14 @@ CHROME = (
         "${jndi:ldap://x.example/a}",
         "Hello, world",
         "Chrome",
+        # Shapes no browser sends: a lone product token, "compatible" and a name, a token of
+        # its own inside the engine's parentheses.
+        "collectd/5.5.1",
+        "Prometheus/2.40.5",
+        "Arachni/v1.5.1",
+        "Mozilla/5.0 (compatible; SecurityScanner/1.0)",
+        "Mozilla/5.0 (compatible)",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko; Google-Sites-Thumbnails) Chrome/120.0.6099.71 Safari/537.36",
     ],
 )
 def test_crawlers_fetchers_monitors_and_clients_are_bots(agent):
@@ -72,6 +81,11 @@ def test_crawlers_fetchers_monitors_and_clients_are_bots(agent):
         # Desktop apps built on Electron show pages to a person.
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) GitHubDesktop/2.9.4 Chrome/87.0.4280.141 Electron/11.5.0 Safari/537.36",
         "Nokia6300/2.0 (05.00) Profile/MIDP-2.0 Configuration/CLDC-1.1",
+        # Old phones' own browsers name only the handset; old browsers say "compatible".
+        "BlackBerry6230/4.0.0",
+        "HTC_One_S/2.38.111.10",
+        "Mozilla/5.0 (compatible; MSIE 9.0; Windows NT 6.1; Trident/5.0)",
+        "Mozilla/5.0 (compatible; Konqueror/4.4; Linux) KHTML/4.4.5 (like Gecko)",
     ],
 )
 def test_browsers_and_phones_are_people(agent):
@@ -85,6 +99,7 @@ def test_the_rule_that_fired_is_named():
     assert bot_rule("Acme Notes/2.1 (+https://example.net/notes)") == CONTACT
     assert bot_rule("feroxbuster/2.10") == CLIENT
     assert bot_rule("Antoine") == NOT_A_BROWSER
+    assert bot_rule("Grafana/11.1.0") == LONE_PRODUCT
     assert bot_rule(CHROME) == ""
 
 

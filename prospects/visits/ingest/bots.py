@@ -80,6 +80,21 @@ _CLIENTS = re.compile(
     re.I,
 )
 _PRODUCT_TOKEN = re.compile(r"[/(\d]")
+# Shapes no browser sends: one product token and nothing else (tools, monitors, scanners,
+# libraries, podcast and feed fetchers: "collectd/5.5.1", "Grafana/11.1.0"); "Mozilla/5.0
+# (compatible; Name/1.0)" and nothing after (browsers that say "compatible" name MSIE or
+# Konqueror); a token of its own after "like Gecko" inside the engine's parentheses (Google's
+# fetchers, site checkers). A bare "Mozilla/5.0 (...)" is no such shape: phones send it.
+_LONE_PRODUCT = re.compile(
+    # Old phones' own browsers name only the handset ("BlackBerry6230/4.0.0"): not these.
+    r"(?!(?i:BlackBerry|HTC|Alcatel|ASUS|Nokia|SAMSUNG|GT-|SonyEricsson|SEC-|LG|MOT|Motorola"
+    r"|ZTE|Huawei|Lenovo|Sony|Sharp|Panasonic|Siemens|SIE-|Philips|Sagem|Vodafone|AppleTV"
+    r"|Dillo))[\w.+-]+/v?\d[\w.+-]*"
+    r"|Mozilla/5\.0 \(compatible(?:; (?!MSIE|Konqueror)[^;()]*)?\)"
+    r"|.*\(KHTML, like Gecko; [^)]+\).*",
+    re.ASCII,
+)
+LONE_PRODUCT = "not a browser's shape"
 # Characters that stand for themselves in a pattern (when not followed by a quantifier).
 _LITERAL = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_/:;,=@!'\"<>%&~#"
@@ -138,6 +153,8 @@ def bot_rule(user_agent: str) -> str:
         return CLIENT
     if not _PRODUCT_TOKEN.search(agent):
         return NOT_A_BROWSER
+    if _LONE_PRODUCT.fullmatch(agent):
+        return LONE_PRODUCT
     return ""
 
 
