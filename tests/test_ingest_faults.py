@@ -4,6 +4,7 @@ import bz2
 import datetime as dt
 import gzip
 import io
+import itertools
 import lzma
 import os
 import subprocess
@@ -13,6 +14,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from prospects.models import LogImport, PageView, Visitor
 from prospects.visits.ingest import reader, runs
@@ -195,3 +198,41 @@ def test_the_imports_page_marks_stale_runs_of_other_hosts(admin_client, settings
     stale.refresh_from_db()
     fresh.refresh_from_db()
     assert (stale.status, fresh.status) == ("interrupted", "running")
+
+
+RUNS = itertools.count()
+PACKINGS = {
+    "plain": lambda data: data,
+    "gzip": gzip.compress,
+    "bz2": bz2.compress,
+    "xz": lzma.compress,
+}
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    junk=st.lists(
+        st.one_of(st.none(), st.binary(max_size=300).map(lambda b: b.replace(b"\n", b""))),
+        max_size=30,
+    ),
+    packing=st.sampled_from(sorted(PACKINGS)),
+)
+def test_no_bytes_between_valid_lines_lose_one_or_raise(tmp_path, junk, packing):
+    run = next(RUNS)
+    # A valid line first (a file starting with junk may look compressed), then junk between.
+    items = [None, *junk]
+    rows = [
+        line(f"/fuzz/{run}/{n}", ip=f"198.18.{run % 250}.{n + 1}").encode()
+        if item is None
+        else item
+        for n, item in enumerate(items)
+    ]
+    path = tmp_path / f"fuzz-{run}.log"
+    path.write_bytes(PACKINGS[packing](b"\n".join(rows) + b"\n"))
+    result = ingest_file(path)
+    assert result.status == "done"
+    assert result.pageviews == items.count(None)
