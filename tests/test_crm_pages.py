@@ -138,17 +138,20 @@ def test_claim_conflict_shows_who_has_it(client, researcher):
     assert "already claimed by sam" in response.content.decode()
 
 
-def test_htmx_claim_returns_the_claim_box(client, researcher):
+def test_htmx_claim_from_the_queue_returns_the_whole_row(client, researcher):
     company = scored_company()
     client.force_login(researcher)
     response = client.post(
         reverse("company_claim", args=[company.pk]),
-        {"compact": "1"},
+        {"compact": "1", "cols": ["score", "status", "assignee"]},
         headers={"HX-Request": "true"},
     )
     body = response.content.decode()
-    assert body.startswith(f'<div class="claim-box" id="claim-box-{company.pk}"')
-    assert "You have claimed" in body and "release-form" in body
+    assert f'<tr data-company-id="{company.pk}" id="queue-row-{company.pk}" class="mine">' in body
+    # The status cell is fresh, the columns are the ones the queue showed, the box says who.
+    assert "Researching" in body and "You have claimed" in body and "release-form" in body
+    assert body.count("<td") == 5  # select box, score, company, status and assignee cells
+    assert 'name="cols" value="status"' in body
 
 
 def test_htmx_note_goes_back_to_the_page_and_errors_stay_in_place(client, rep):

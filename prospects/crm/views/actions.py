@@ -24,6 +24,8 @@ from prospects.crm.forms import (
 from prospects.crm.views.page import company_ips, detail_or_404, form_error, render_page
 from prospects.errors import ServiceError
 from prospects.models import Company, Task
+from prospects.queue.display import chosen_columns
+from prospects.queue.selectors import queue_rows
 from prospects.roles import ADMIN, REP, RESEARCHER, role_required
 
 
@@ -31,17 +33,18 @@ def _back(company_id):
     return redirect("company", company_id=company_id)
 
 
-def _claim_box(request, company):
-    """The queue's claim box alone, with this action's message, for HTMX to swap in."""
+def _queue_row(request, company):
+    """The company's whole queue row (status, assignee, claim box) with this action's message."""
     context = {
-        "company": Company.objects.select_related("assignee").get(pk=company.pk),
+        "row": queue_rows(user=request.user, ids=[company.pk])[0],
+        "columns": chosen_columns(request.POST),
         "flash": True,
     }
-    return render(request, "prospects/_partials/claim.html", context)
+    return render(request, "prospects/_partials/queue_row.html", context)
 
 
 def _one_step(request, company_id, service, success: str):
-    """Run a service that needs no form; the queue's compact box gets its box back."""
+    """Run a service that needs no form; from a queue row, the row comes back refreshed."""
     target = get_object_or_404(Company.objects.visible_to(request.user), pk=company_id)
     try:
         service(company=target, user=request.user)
@@ -49,7 +52,7 @@ def _one_step(request, company_id, service, success: str):
     except ServiceError as exc:
         messages.error(request, str(exc))
     if request.htmx and request.POST.get("compact") == "1":
-        return _claim_box(request, target)
+        return _queue_row(request, target)
     return _back(company_id)
 
 
