@@ -200,3 +200,51 @@ def test_starting_and_stopping_from_the_page(client, admin_user):
     assert client.post(reverse("experiment_stop", args=[experiment.pk])).status_code == 302
     experiment.refresh_from_db()
     assert not experiment.running and experiment.stopped_by == admin_user
+
+
+@pytest.mark.django_db
+def test_the_page_runs_the_same_queries_whatever_the_experiment_size(client, admin_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    experiment = start(admin_user, share=30)
+    client.force_login(admin_user)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("experiment", args=[experiment.pk])).status_code == 200
+        return len(ctx.captured_queries)
+
+    scored_companies(10, prefix="small")
+    services.record_queue_entries()
+    first = experiment.entries.first()
+    Visitor.objects.filter(company_id=first.company_id).update(converted_at=timezone.now())
+    # Entries with an event are read 500 companies to a query: one here, and one below.
+    small = queries()
+    scored_companies(200, prefix="large")
+    services.record_queue_entries()
+    for entry in experiment.entries.select_related("company")[:40]:
+        Visitor.objects.filter(company=entry.company).update(converted_at=timezone.now())
+        Touchpoint.objects.create(
+            company=entry.company,
+            channel="call",
+            outcome="replied",
+            happened_on=timezone.localdate(),
+        )
+    assert queries() == small
+
+
+@pytest.mark.django_db
+def test_a_window_is_fixed_when_the_company_is_assigned(settings, admin_user):
+    settings.LEADGEN_SCORE_HORIZON_DAYS = 10
+    experiment = start(admin_user, share=50)
+    scored_companies(20, prefix="fixed")
+    services.record_queue_entries()
+    entry = experiment.entries.select_related("company").first()
+    Visitor.objects.filter(company=entry.company).update(
+        converted_at=entry.entered_at + dt.timedelta(days=20)
+    )
+    settings.LEADGEN_SCORE_HORIZON_DAYS = 30  # changed later: the window stays 10 days
+    report = selectors.experiment_report(experiment, now=entry.entered_at + dt.timedelta(days=25))
+    assert report.metrics[0].treated + report.metrics[0].control == 0
+    assert entry.window_ends_at == entry.entered_at + dt.timedelta(days=10)

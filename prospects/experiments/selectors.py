@@ -189,8 +189,8 @@ def _arm_sums(experiment: Experiment, stop, events) -> tuple[dict, int]:
 def experiment_report(experiment: Experiment, *, power_lift=DEFAULT_POWER_LIFT, now=None) -> Report:
     """Arms, sizes, conversions within the horizon after assignment, and their statistics.
 
-    Four queries whatever the size: the arms' sums, the conversions since the start, and
-    the windows of the entries that have one; sums are all the statistics need.
+    Three queries (the arms' sums, the conversions and the touchpoints since the start)
+    plus one per 500 companies with such an event; sums are all the statistics need.
     """
     now = now or timezone.now()
     stop = experiment.stopped_at or now
