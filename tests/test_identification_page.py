@@ -1,6 +1,8 @@
 """The identification page: every IP paged and searchable, overrides made and removed in place."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from prospects.identify.services import create_override
@@ -155,3 +157,21 @@ def test_only_admins_reach_the_page_and_its_actions(client, researcher):
     )
     assert response.status_code == 403
     assert not IdentificationOverride.objects.exists()
+
+
+def test_the_page_costs_the_same_queries_however_many_overrides_it_lists(admin_client):
+    IPResolution.objects.bulk_create(
+        _resolution(f"10.2.{n // 250}.{n % 250 + 1}") for n in range(500)
+    )
+    acme = CompanyFactory(domain="acme.com")
+
+    def queries_with(overrides):
+        for k in range(overrides):
+            kind, value = ("network", f"10.2.{k}.0/24") if k % 2 else ("ip", f"10.2.9.{k + 1}")
+            create_override(kind=kind, value=value, classification="business", company=acme)
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(reverse("identification")).status_code == 200
+        IdentificationOverride.objects.all().delete()
+        return len(queries)
+
+    assert queries_with(2) == queries_with(20)

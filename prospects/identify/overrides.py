@@ -131,6 +131,25 @@ def override_verdict(override: IdentificationOverride, ptr_name: str = "") -> Ve
     )
 
 
+def override_matcher(override: IdentificationOverride):
+    """A test (ip, address, PTR name, domain) -> bool of the rows an override covers, in memory.
+
+    The same rules as `matching_rows`, for pages that count many overrides' reach at once;
+    `ip` is the stored address text, `address` the parsed one (read by range overrides only).
+    """
+    if override.kind == Kind.IP:
+        return lambda ip, address, ptr_name, domain: ip == override.value
+    if override.kind == Kind.DOMAIN:
+        value, suffix = override.value, f".{override.value}"
+        return lambda ip, address, ptr_name, domain: (
+            domain == value or ptr_name == value or ptr_name.endswith(suffix)
+        )
+    network = ipaddress.ip_network(override.value)
+    return lambda ip, address, ptr_name, domain: (
+        address.version == network.version and address in network
+    )
+
+
 def domain_filter(domain: str) -> Q:
     """The IP resolutions a domain override covers: that domain, or a PTR name under it."""
     return Q(domain=domain) | Q(ptr_name=domain) | Q(ptr_name__endswith=f".{domain}")

@@ -7,10 +7,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from prospects.models import IdentificationOverride, IPResolution, Visitor
 
-from .overrides import Kind, domain_filter
-
-# Queries of a page of overrides stay few: IPs are counted in chunks of this many.
-_CHUNK = 500
+from .overrides import override_matcher
 
 
 def ip_classifications(*, classification: str = "", search: str = "") -> QuerySet[IPResolution]:
@@ -55,32 +52,25 @@ class Reach:
 
 
 def override_reach(overrides_: list[IdentificationOverride]) -> dict[int, Reach]:
-    """The IPs and visitors each override covers, by override id (a few queries per override)."""
-    all_ips = None
+    """The IPs and visitors each override covers, by override id, in two queries for any number.
+
+    Every resolved IP is read once (address, PTR name, domain) with its visitor count, and the
+    overrides are matched in memory with the same rules as `overrides.matching_rows`.
+    """
+    if not overrides_:
+        return {}
+    visitors = dict(
+        Visitor.objects.order_by().values("ip").annotate(n=Count("pk")).values_list("ip", "n")
+    )
+    rows = IPResolution.objects.values_list("ip", "ptr_name", "domain")
+    # Parsing every address costs more than matching it: done once, and only for ranges.
+    ranges = any(override.kind == IdentificationOverride.Kind.NETWORK for override in overrides_)
+    rows = [(ip, ipaddress.ip_address(ip) if ranges else None, ptr, dom) for ip, ptr, dom in rows]
     reach = {}
     for override in overrides_:
-        if override.kind == Kind.NETWORK:
-            if all_ips is None:
-                all_ips = [
-                    ipaddress.ip_address(ip)
-                    for ip in IPResolution.objects.values_list("ip", flat=True)
-                ]
-            network = ipaddress.ip_network(override.value)
-            ips = [
-                ip.compressed for ip in all_ips if ip.version == network.version and ip in network
-            ]
-            visitors = sum(
-                Visitor.objects.filter(ip__in=ips[start : start + _CHUNK]).count()
-                for start in range(0, len(ips), _CHUNK)
-            )
-            reach[override.pk] = Reach(ips=len(ips), visitors=visitors)
-            continue
-        if override.kind == Kind.IP:
-            covered = IPResolution.objects.filter(ip=override.value)
-        else:
-            covered = IPResolution.objects.filter(domain_filter(override.value))
+        covers = override_matcher(override)
+        covered = [row[0] for row in rows if covers(*row)]
         reach[override.pk] = Reach(
-            ips=covered.count(),
-            visitors=Visitor.objects.filter(ip__in=covered.values("ip")).count(),
+            ips=len(covered), visitors=sum(visitors.get(ip, 0) for ip in covered)
         )
     return reach
