@@ -262,6 +262,10 @@ CELERY_BEAT_SCHEDULE = {
     "resolve-ips": {"task": "prospects.tasks.resolve_ips", "schedule": crontab(minute="*/10")},
     "rescore": {"task": "scoring.tasks.rescore", "schedule": crontab(minute=15)},
     "retrain": {"task": "scoring.tasks.retrain", "schedule": crontab(hour=3, minute=0)},
+    "segments": {
+        "task": "prospects.tasks.segment_visitors",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "alerts": {"task": "prospects.alerts.scan", "schedule": crontab(minute="*/5")},
     "digests": {"task": "prospects.alerts.digests", "schedule": crontab(minute=5)},
     # The safety net under the endpoint's own requests for a write (LEADGEN_TRACKER_FLUSH_SECONDS).

@@ -15,6 +15,7 @@ from .crm.models import Company, Contact, Note, StatusChange, Task, Touchpoint
 from .experiments.models import Experiment, QueueEntry
 from .identify.models import IdentificationOverride, IPResolution
 from .queue.models import SavedView, ThresholdChange, ViewDefault
+from .segments.models import CompanySegment, Segment, Segmentation, VisitorSegment
 from .tracking.models import QueuedHit, TrackerSalt
 from .visits.models import (
     ContentRule,
@@ -30,6 +31,7 @@ __all__ = [
     "Alert",
     "AlertScan",
     "Company",
+    "CompanySegment",
     "Contact",
     "ContentRule",
     "ConversionGoal",
@@ -47,6 +49,8 @@ __all__ = [
     "QueueEntry",
     "QueuedHit",
     "SavedView",
+    "Segment",
+    "Segmentation",
     "Session",
     "StatusChange",
     "Subscription",
@@ -56,6 +60,7 @@ __all__ = [
     "TrackerSalt",
     "ViewDefault",
     "Visitor",
+    "VisitorSegment",
     "Watch",
     "Webhook",
 ]

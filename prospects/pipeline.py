@@ -79,13 +79,23 @@ def score(*, changed_only: bool = True):
     return result
 
 
+def segment():
+    """After scoring: cluster visitors and companies into behaviour segments (see
+    `segment_visitors`; idempotent, renames kept). None while too few visitors have page views.
+    """
+    from prospects.segments.services import segment_visitors
+
+    return segment_visitors()
+
+
 def run(paths, *, nameservers: list[str] | None = None, train: bool = False) -> Iterator:
     """Every stage in order, in this process, yielding (stage, result) as each one finishes.
 
     Stages: ("ingest", ImportResult) per path, ("identify", ResolveResult), with `train`
     ("train", ModelVersion or the NotEnoughData refusal), then ("score", RescoreResult) unless
     no model exists. The caller may act between stages (the demo flags its customers after
-    identification). Training is not a stage of the hand-on chain: beat retrains nightly.
+    identification), and ("segment", Segmentation or None) last. Training and segmenting are
+    not stages of the hand-on chain: beat runs them nightly.
     """
     from scoring import selectors, services
     from scoring.training import NotEnoughData
@@ -100,6 +110,7 @@ def run(paths, *, nameservers: list[str] | None = None, train: bool = False) -> 
             yield "train", exc
     if selectors.active_version() is not None:
         yield "score", score(changed_only=False)
+    yield "segment", segment()
 
 
 def _hand_on(stage: str, hand_on: bool | None, **kwargs) -> None:

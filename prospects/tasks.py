@@ -8,7 +8,7 @@ from prospects.tracking import tasks as tracking_tasks
 
 # Celery finds tasks in each app's `tasks` module: the alerts' and the tracker's are
 # registered by these imports.
-__all__ = ["alert_tasks", "resolve_ips", "tracking_tasks"]
+__all__ = ["alert_tasks", "resolve_ips", "segment_visitors", "tracking_tasks"]
 
 
 @shared_task(name="prospects.tasks.resolve_ips")
@@ -19,3 +19,10 @@ def resolve_ips(all: bool = False, limit: int | None = None, since: str | None =
     at once.
     """
     return pipeline.identify(all=all, limit=limit, since=since).as_dict()
+
+
+@shared_task(name="prospects.tasks.segment_visitors")
+def segment_visitors() -> dict:
+    """Re-cluster visitors and companies into behaviour segments (beat, nightly); idempotent."""
+    run = pipeline.segment()
+    return {"k": run.k, "visitors": run.visitors} if run else {"k": 0, "visitors": 0}

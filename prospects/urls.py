@@ -13,6 +13,7 @@ from .identify import views as identify
 from .queue import actions as queue_actions
 from .queue import views as queue
 from .search import views as search
+from .segments import views as segments
 from .visits import views as visits
 
 urlpatterns = [
@@ -71,4 +72,6 @@ urlpatterns = [
     path("experiments/", experiments.experiments, name="experiments"),
     path("experiments/<int:experiment_id>/", experiments.experiment, name="experiment"),
     path("experiments/<int:experiment_id>/stop/", experiments.stop, name="experiment_stop"),
+    path("segments/", segments.segments, name="segments"),
+    path("segments/<int:segment_id>/rename/", segments.rename, name="segment_rename"),
 ]

@@ -12,6 +12,7 @@ from prospects.models import (
     Experiment,
     IdentificationOverride,
     SavedView,
+    Segment,
     StatusChange,
     Task,
     Webhook,
@@ -78,6 +79,8 @@ ROUTES = {
     "experiments": ("get", ADMIN),
     "experiment": ("get", ADMIN),
     "experiment_stop": ("post", ADMIN),
+    "segments": ("get", WORK),
+    "segment_rename": ("post", ADMIN),
     "scoring:model": ("get", ADMIN),
     "scoring:version": ("get", ADMIN),
     "scoring:activate": ("post", ADMIN),
@@ -141,6 +144,8 @@ def _url(name, objects) -> str:
         return reverse(name, kwargs={"company_id": objects["company"].pk})
     if "experiment_id" in route:
         return reverse(name, kwargs={"experiment_id": objects["experiment"].pk})
+    if "segment_id" in route:
+        return reverse(name, kwargs={"segment_id": objects["segment"].pk})
     if "webhook_id" in route:
         return reverse(name, kwargs={"webhook_id": objects["webhook"].pk})
     if "rule_id" in route:
@@ -178,6 +183,7 @@ def objects():
         "override": IdentificationOverride.objects.create(
             kind="ip", value="192.0.2.1", classification="hosting"
         ),
+        "segment": Segment.objects.create(auto_name="blog readers", clustered_at=timezone.now()),
         "experiment": Experiment.objects.create(
             name="Holdout", holdout_share="0.10", seed=1, started_at=timezone.now()
         ),

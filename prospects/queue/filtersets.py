@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from prospects.crm.selectors import with_last_visit
 from prospects.filterfields import PlausibleDateFilter
-from prospects.models import Company, PageView, Visitor
+from prospects.models import Company, PageView, Segment, Visitor
 from prospects.visits.choices import Category, FunnelStage, SourceType
 
 # "anyone" first: with no empty choice, the form shows it when the filter is not set.
@@ -89,6 +89,12 @@ class CompanyQueueFilter(django_filters.FilterSet):
     )
     source_type = django_filters.ChoiceFilter(
         choices=SourceType.choices, method="filter_source", label="Source", empty_label="Any"
+    )
+    segment = django_filters.ModelChoiceFilter(
+        queryset=Segment.objects.active(),
+        field_name="segment_link__segment",
+        label="Segment",
+        empty_label="Any",
     )
     ordering = django_filters.OrderingFilter(
         fields=(("score__probability", "score"), ("last_visit", "recency"), ("name", "name")),

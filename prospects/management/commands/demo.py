@@ -100,6 +100,11 @@ class Command(BaseCommand):
                 started = self.stage("5/6 score visitors and companies")
             elif stage == "score":
                 self.done(started, f"{result.visitors:,} visitors, {result.companies:,} companies")
+            elif stage == "segment" and result is not None:
+                self.stdout.write(
+                    f"   {result.k} behaviour segments over {result.visitors:,} visitors "
+                    f"({result.seconds:.1f} s)"
+                )
 
     def _mark_relationships(self, zone: Path) -> None:
         """Flag the demo's customers and competitors, as the vendor's team would on day one."""
