@@ -1,12 +1,17 @@
-"""Time the insight pages: the holdout experiment page on a large running experiment.
+"""Time the insight pages: the holdout experiment page on a large running experiment, and
+behaviour segments over 100,000 visitors.
 
 Usage: python bench/insights.py [--companies 20000] [--share 20] [--n 50]
+                                [--segment-visitors 100000] [--views-per-visitor 30]
 
 Without a PostgreSQL DATABASE_URL the data goes into a temporary SQLite file, deleted afterwards;
 with one, a scratch database next to it (see bench.scratch). Every company entered the queue
 during the experiment and got its arm from the real service; a few percent converted organically
 (a visitor's converted_at); reps reach 15% of the treated (control is never worked) and an
 eighth of those touchpoints are SQLs.
+Segments run first, on bench/score.py's generated site (visitors of four kinds, their sessions
+and page views, inserted in bulk); `segments_seconds` is the whole service (features, the
+mixture for k = 2..8, names, companies, and writing every visitor's segment).
 Prints ``name: value`` lines: p50/p95 server time in ms and the SQL queries of the page.
 """
 
@@ -31,6 +36,8 @@ def parse_args():
     parser.add_argument("--share", type=int, default=20, help="holdout share in percent")
     parser.add_argument("--n", type=int, default=50, help="requests timed per page")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--segment-visitors", type=int, default=100_000, help="0: skip")
+    parser.add_argument("--views-per-visitor", type=int, default=30)
     return parser.parse_args()
 
 
@@ -94,7 +101,8 @@ def fill_experiment(companies: int, share: int, seed: int):
             Visitor(
                 ip=f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}",
                 user_agent=agent,
-                ua_hash=i,
+                # Apart from the segment figure's visitors, which share the addresses.
+                ua_hash=i + (1 << 40),
                 first_seen=started,
                 last_seen=started,
                 company=c,
@@ -147,6 +155,35 @@ def fill_experiment(companies: int, share: int, seed: int):
     return admin, experiment
 
 
+def time_segments(visitors: int, views_per_visitor: int, vendor: str) -> dict:
+    """Fill `visitors` with page views and time segment_visitors over them."""
+    from bench.queue_data import reset_sequences
+    from bench.score import PAGES, generate, insert
+    from prospects.models import Page, PageView, Segment, Session, Visitor
+    from prospects.segments.services import segment_visitors
+
+    Page.objects.all().delete()
+    Page.objects.bulk_create(
+        Page(id=i + 1, path=path, category=cat, funnel_stage=stage, is_goal=path == "/trial/thanks")
+        for i, (path, cat, stage) in enumerate(PAGES)
+    )
+    began = time.perf_counter()
+    insert(generate(visitors, views_per_visitor), slice(0, visitors), vendor == "postgresql")
+    reset_sequences([Page, Visitor, Session, PageView])
+    filled = time.perf_counter() - began
+    wall, cpu = time.perf_counter(), time.process_time()
+    run = segment_visitors()
+    return {
+        "segment_visitors": run.visitors,
+        "segment_pageviews": PageView.objects.count(),
+        "segment_fill_seconds": round(filled, 1),
+        "segments_k": run.k,
+        "segments_seconds": round(time.perf_counter() - wall, 1),
+        "segments_cpu_seconds": round(time.process_time() - cpu, 1),
+        "segment_names": " | ".join(f"{s.name} ({s.size})" for s in Segment.objects.active()),
+    }
+
+
 def time_page(client, urls, n):
     """Wall and CPU ms of n GETs cycling through urls, after one warm-up request each.
 
@@ -172,6 +209,11 @@ def main():
         from django.test import Client
         from django.urls import reverse
 
+        segments = (
+            time_segments(args.segment_visitors, args.views_per_visitor, vendor)
+            if args.segment_visitors
+            else {}
+        )
         started = time.perf_counter()
         admin, experiment = fill_experiment(args.companies, args.share, args.seed)
         fill_seconds = time.perf_counter() - started
@@ -196,6 +238,7 @@ def main():
             "experiment_page_cpu_p95_ms": round(p(cpu_ms, 95), 1),
             "load_average": round(os.getloadavg()[0], 1),
             "experiment_page_queries": count_queries(client, urls[0]),
+            **segments,
         }
     finally:
         cleanup()

@@ -16,8 +16,8 @@ from tests.factories import PageViewFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# session, user, roles, saved views, threshold, count, page ids, page rows.
-QUEUE_QUERIES = 8
+# session, user, roles, saved views, threshold, segment choices, count, page ids, page rows.
+QUEUE_QUERIES = 9
 # New filters are kept in the session for the nav and the breadcrumb: one write (in a savepoint).
 SESSION_WRITE = 3
 

@@ -96,8 +96,14 @@ def cluster(X: np.ndarray, names: list[str], *, k: int | None = None) -> Cluster
 def _fit(Z: np.ndarray, k: int) -> GaussianMixture:
     # reg_covar keeps a component from collapsing on the many visitors with identical rows
     # (one home-page view), which would win BIC with a spike instead of a segment.
+    # k-means++ seeds only: a full k-means run before each EM took 85% of the time.
     return GaussianMixture(
-        n_components=k, covariance_type="diag", reg_covar=0.2, n_init=2, random_state=SEED
+        n_components=k,
+        covariance_type="diag",
+        reg_covar=0.2,
+        n_init=2,
+        init_params="k-means++",
+        random_state=SEED,
     ).fit(Z)
 
 
