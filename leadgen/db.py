@@ -56,3 +56,17 @@ def advisory_xact_lock(space: int, key: int = 0) -> None:
     if is_postgresql():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [space, key])
+
+
+def ip_prefix_filter(field: str, prefix: str) -> dict:
+    """Lookups for "the address column `field` starts with `prefix`" that use its index.
+
+    SQLite keeps addresses as text: an IPv4 start is a range of strings ("12.0.3." up to
+    "12.0.3/", the next character), which the index serves, where LIKE would scan every row.
+    PostgreSQL keeps them as inet and matches the text form (HOST(ip) LIKE, a scan there).
+    IPv6 starts (with a colon) are matched as text on both: a range of them would not be
+    valid addresses.
+    """
+    if is_postgresql() or ":" in prefix:
+        return {f"{field}__startswith": prefix}
+    return {f"{field}__gte": prefix, f"{field}__lt": prefix[:-1] + chr(ord(prefix[-1]) + 1)}

@@ -4,8 +4,9 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from leadgen.db import ip_prefix_filter
 from prospects.models import Company, Contact, Visitor
 
 # Rows shown per group: a search is for finding one thing, not for listing.
@@ -45,7 +46,7 @@ def _address_query(text: str) -> Q | None:
     except ValueError:
         pass
     if len(text) >= 3 and _IP_PREFIX.match(text):
-        return Q(ip__startswith=text.lower())
+        return Q(**ip_prefix_filter("ip", text.lower()))
     return None
 
 
@@ -69,14 +70,16 @@ def search(*, user, query: str) -> SearchResults:
     if address is not None:
         results.addresses = list(
             # One row per address and company, however many browsers it was seen with.
-            Visitor.objects.filter(address, company__in=visible.values("pk"))
+            # Exists, not IN: the planner then starts from the address index, not from the
+            # list of visible companies.
+            Visitor.objects.filter(address, Exists(visible.filter(pk=OuterRef("company_id"))))
             .values("ip", "company_id", "company__name", "company__domain")
             .distinct()
             .order_by("ip", "company_id")[:GROUP_ROWS]
         )
     results.contacts = list(
         Contact.objects.filter(Q(name__icontains=text) | Q(email__icontains=text))
-        .filter(company__in=visible.values("pk"))
+        .filter(Exists(visible.filter(pk=OuterRef("company_id"))))
         .select_related("company")
         .order_by("name", "pk")[:GROUP_ROWS]
     )
