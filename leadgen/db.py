@@ -62,11 +62,31 @@ def ip_prefix_filter(field: str, prefix: str) -> dict:
     """Lookups for "the address column `field` starts with `prefix`" that use its index.
 
     SQLite keeps addresses as text: an IPv4 start is a range of strings ("12.0.3." up to
-    "12.0.3/", the next character), which the index serves, where LIKE would scan every row.
-    PostgreSQL keeps them as inet and matches the text form (HOST(ip) LIKE, a scan there).
-    IPv6 starts (with a colon) are matched as text on both: a range of them would not be
-    valid addresses.
+    "12.0.3/", the next character). PostgreSQL keeps them as inet: the range of addresses
+    that can start so (12.0.3.0 to 12.0.39.255 for "12.0.3"), then the text match within it.
+    IPv6 starts (with a colon) are matched as text on both: a scan.
     """
-    if is_postgresql() or ":" in prefix:
+    if ":" in prefix:
         return {f"{field}__startswith": prefix}
-    return {f"{field}__gte": prefix, f"{field}__lt": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
+    if not is_postgresql():
+        return {f"{field}__gte": prefix, f"{field}__lt": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
+    low, high = _ipv4_bounds(prefix)
+    return {f"{field}__gte": low, f"{field}__lte": high, f"{field}__startswith": prefix}
+
+
+def _ipv4_bounds(prefix: str) -> tuple[str, str]:
+    """The lowest and highest IPv4 addresses whose text starts with `prefix` (digits, dots)."""
+    parts = prefix.split(".")[:4]
+    low, high = [], []
+    for i, part in enumerate(parts):
+        whole = i < len(parts) - 1 or prefix.endswith(".")
+        if whole:
+            fits = [min(int(part), 255)] if part else range(256)
+        else:
+            # A partial last octet: "3" may be 3 or 30 to 39.
+            fits = [n for n in range(256) if str(n).startswith(part)] or [255]
+        low.append(min(fits))
+        high.append(max(fits))
+    low += [0] * (4 - len(low))
+    high += [255] * (4 - len(high))
+    return ".".join(map(str, low[:4])), ".".join(map(str, high[:4]))

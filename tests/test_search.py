@@ -52,6 +52,9 @@ def test_an_address_prefix_finds_the_addresses_it_starts(client, researcher):
     client.force_login(researcher)
     results, _html = _search(client, "198.51.100.")
     assert [row["ip"] for row in results.addresses] == ["198.51.100.7", "198.51.100.8"]
+    VisitorFactory(company=company, ip="198.51.1.5")
+    results, _html = _search(client, "198.51.10")  # a partial octet: 100 to 109
+    assert [row["ip"] for row in results.addresses] == ["198.51.100.7", "198.51.100.8"]
     VisitorFactory(company=company, ip="2001:db8::5")
     results, _html = _search(client, "2001:DB8:")
     assert [row["ip"] for row in results.addresses] == ["2001:db8::5"]
