@@ -20,6 +20,7 @@ from prospects.crm.forms import (
 from prospects.crm.timeline import build_timeline, next_steps_by_touchpoint
 from prospects.models import Company
 from prospects.roles import REP, RESEARCHER, has_role, role_required
+from prospects.segments.pace import company_pace
 from prospects.segments.selectors import company_segment
 
 Status = Company.Status
@@ -99,6 +100,7 @@ def render_page(request, detail, *, status=200, **forms):
         "undo_until": services.undo_deadline(latest) if latest else None,
         "watching": is_watching(user=user, company=company),
         "segment": company_segment(company=company),
+        "pace": company_pace(company=company),
         **forms,
     }
     if request.htmx and status >= 400:
