@@ -57,6 +57,10 @@ CHROME = (
         "Arachni/v1.5.1",
         "Mozilla/5.0 (compatible; SecurityScanner/1.0)",
         "Mozilla/5.0 (compatible)",
+        "Mozilla/5.0 Keydrop",
+        "Mozilla/5.0 xtate/2.12.4",
+        "Mozilla/5.0 (Morningscore/1.0)",
+        "Newsboat/2.29.0 (Linux x86_64)",
         "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko; Google-Sites-Thumbnails) Chrome/120.0.6099.71 Safari/537.36",
     ],
 )
@@ -86,6 +90,8 @@ def test_crawlers_fetchers_monitors_and_clients_are_bots(agent):
         "HTC_One_S/2.38.111.10",
         "Mozilla/5.0 (compatible; MSIE 9.0; Windows NT 6.1; Trident/5.0)",
         "Mozilla/5.0 (compatible; Konqueror/4.4; Linux) KHTML/4.4.5 (like Gecko)",
+        # Some proxies strip the parentheses; a phone's agent keeps its engine and browser.
+        "Mozilla/5.0 Linux; Android 9; SM-N935F Build/PPR1.180610.011; wv AppleWebKit/537.36 KHTML, like Gecko Version/4.0 Chrome/74.0.3729.136 Mobile Safari/537.36",
     ],
 )
 def test_browsers_and_phones_are_people(agent):

@@ -84,13 +84,17 @@ _PRODUCT_TOKEN = re.compile(r"[/(\d]")
 # libraries, podcast and feed fetchers: "collectd/5.5.1", "Grafana/11.1.0"); "Mozilla/5.0
 # (compatible; Name/1.0)" and nothing after (browsers that say "compatible" name MSIE or
 # Konqueror); a token of its own after "like Gecko" inside the engine's parentheses (Google's
-# fetchers, site checkers). A bare "Mozilla/5.0 (...)" is no such shape: phones send it.
+# fetchers, site checkers); "Mozilla/5.0" and one word or one product; a product and a
+# desktop platform only ("Newsboat/2.29.0 (Linux x86_64)": feed readers, desktop tools).
+# A bare "Mozilla/5.0 (...)" is no such shape: phones send it.
 _LONE_PRODUCT = re.compile(
     # Old phones' own browsers name only the handset ("BlackBerry6230/4.0.0"): not these.
     r"(?!(?i:BlackBerry|HTC|Alcatel|ASUS|Nokia|SAMSUNG|GT-|SonyEricsson|SEC-|LG|MOT|Motorola"
     r"|ZTE|Huawei|Lenovo|Sony|Sharp|Panasonic|Siemens|SIE-|Philips|Sagem|Vodafone|AppleTV"
     r"|Dillo))[\w.+-]+/v?\d[\w.+-]*"
     r"|Mozilla/5\.0 \(compatible(?:; (?!MSIE|Konqueror)[^;()]*)?\)"
+    r"|Mozilla/5\.0 (?:[\w.+-]+(?:/[\w.+-]+)?|\([\w.+-]+/[\w.+-]+\))"
+    r"|[\w.+-]+/v?\d[\w.+-]* \((?:Linux (?:x86_64|i686)|X11|Macintosh|Mac OS X)[^()]*\)"
     r"|.*\(KHTML, like Gecko; [^)]+\).*",
     re.ASCII,
 )
