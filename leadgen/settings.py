@@ -269,6 +269,7 @@ CELERY_BEAT_SCHEDULE = {
     "alerts": {"task": "prospects.alerts.scan", "schedule": crontab(minute="*/5")},
     "digests": {"task": "prospects.alerts.digests", "schedule": crontab(minute=5)},
     # The safety net under the endpoint's own requests for a write (LEADGEN_TRACKER_FLUSH_SECONDS).
+    "retention-purge": {"task": "prospects.privacy.purge", "schedule": crontab(hour=4, minute=0)},
     "tracked-hits": {"task": "prospects.tracking.write_hits", "schedule": crontab(minute="*")},
 }
 
@@ -387,6 +388,14 @@ LEADGEN_TRACKER_RATE_PER_MINUTE = env.int("LEADGEN_TRACKER_RATE_PER_MINUTE", def
 LEADGEN_TRACKER_MAX_BYTES = env.int("LEADGEN_TRACKER_MAX_BYTES", default=4096)
 LEADGEN_TRACKER_COOKIE = env.bool("LEADGEN_TRACKER_COOKIE", default=False)
 LEADGEN_TRACKER_COOKIE_DAYS = env.int("LEADGEN_TRACKER_COOKIE_DAYS", default=365)
+
+# Retention (prospects/privacy/): raw page views and sessions older than PAGEVIEW_DAYS, and
+# visitors not seen for VISITOR_DAYS (with all they hold), are purged nightly in batches of
+# BATCH rows; 0 keeps them for ever. 13 months and 25 months by default (the CNIL's advice
+# for audience measurement).
+LEADGEN_RETENTION_PAGEVIEW_DAYS = env.int("LEADGEN_RETENTION_PAGEVIEW_DAYS", default=395)
+LEADGEN_RETENTION_VISITOR_DAYS = env.int("LEADGEN_RETENTION_VISITOR_DAYS", default=760)
+LEADGEN_RETENTION_BATCH = env.int("LEADGEN_RETENTION_BATCH", default=5000)
 
 # Alerts. Links in emails and webhooks point here.
 LEADGEN_SITE_URL = env.str("LEADGEN_SITE_URL", default="http://127.0.0.1:8000")

@@ -14,6 +14,7 @@ from .alerts.models import (
 from .crm.models import Company, Contact, Note, StatusChange, Task, Touchpoint
 from .experiments.models import Experiment, QueueEntry
 from .identify.models import IdentificationOverride, IPResolution
+from .privacy.models import AuditEvent, Erasure
 from .queue.models import SavedView, ThresholdChange, ViewDefault
 from .segments.models import CompanySegment, Segment, Segmentation, VisitorSegment
 from .tracking.models import QueuedHit, TrackerSalt
@@ -30,6 +31,7 @@ from .visits.models import (
 __all__ = [
     "Alert",
     "AlertScan",
+    "AuditEvent",
     "Company",
     "CompanySegment",
     "Contact",
@@ -37,6 +39,7 @@ __all__ = [
     "ConversionGoal",
     "Delivery",
     "DeliveryAttempt",
+    "Erasure",
     "Experiment",
     "IPResolution",
     "IdentificationOverride",

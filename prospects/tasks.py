@@ -4,11 +4,12 @@ from celery import shared_task
 
 from prospects import pipeline
 from prospects.alerts import tasks as alert_tasks
+from prospects.privacy import tasks as privacy_tasks
 from prospects.tracking import tasks as tracking_tasks
 
-# Celery finds tasks in each app's `tasks` module: the alerts' and the tracker's are
-# registered by these imports.
-__all__ = ["alert_tasks", "resolve_ips", "segment_visitors", "tracking_tasks"]
+# Celery finds tasks in each app's `tasks` module: the alerts', the privacy purge's and the
+# tracker's are registered by these imports.
+__all__ = ["alert_tasks", "privacy_tasks", "resolve_ips", "segment_visitors", "tracking_tasks"]
 
 
 @shared_task(name="prospects.tasks.resolve_ips")

@@ -10,6 +10,7 @@ from .crm.views import work
 from .experiments import views as experiments
 from .exports import views as exports
 from .identify import views as identify
+from .privacy import views as privacy
 from .queue import actions as queue_actions
 from .queue import views as queue
 from .search import views as search
@@ -62,6 +63,8 @@ urlpatterns = [
     path("alerts/deliveries/", alerts.deliveries, name="deliveries"),
     path("capacity/", queue.capacity, name="capacity"),
     path("imports/", visits.imports, name="imports"),
+    path("privacy/", privacy.privacy, name="privacy"),
+    path("privacy/erase/", privacy.erase, name="privacy_erase"),
     path("identification/", identify.identification, name="identification"),
     path("identification/overrides/", identify.add_override, name="override_add"),
     path(

@@ -73,6 +73,8 @@ ROUTES = {
     "company_mark_wrong": ("post", RESEARCH),
     "capacity": ("get", ADMIN),
     "imports": ("get", ADMIN),
+    "privacy": ("get", ADMIN),
+    "privacy_erase": ("post", ADMIN),
     "identification": ("get", ADMIN),
     "override_add": ("post", ADMIN),
     "override_remove": ("post", ADMIN),

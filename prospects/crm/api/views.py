@@ -18,6 +18,9 @@ from prospects.api.filters import CSVRenderer, wants_csv
 from prospects.crm import outreach, selectors, services
 from prospects.exports import csvstream, tables
 from prospects.models import Company, Task
+from prospects.privacy import audit
+from prospects.privacy.audit import AuditedReads
+from prospects.privacy.models import AuditEvent
 from prospects.queue.filtersets import CompanyQueueFilter
 from prospects.roles import ADMIN, ALL_ROLES, REP, RESEARCHER
 from prospects.search.selectors import searchable_companies
@@ -26,13 +29,18 @@ from . import serializers as s
 
 
 class CompanyViewSet(
+    AuditedReads,
     ServiceAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """All companies (dead ends included), a company's full record, and the work done on it."""
+    """All companies (dead ends included), a company's full record, and the work done on it.
 
+    Listing and reading are audited (prospects.privacy.audit).
+    """
+
+    audit_kind = "company"
     serializer_class = s.CompanySerializer
     filterset_class = CompanyQueueFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -131,6 +139,8 @@ class CompanyViewSet(
             detail = selectors.company_detail(company_id=int(pk), user=request.user)
         except (Company.DoesNotExist, ValueError) as exc:
             raise Http404 from exc
+        # This retrieve replaces AuditedReads', so it logs the view itself.
+        audit.record(request, action=AuditEvent.Action.VIEW, kind="company", object_id=int(pk))
         return Response(s.CompanyDetailSerializer(detail).data)
 
     @extend_schema(request=s.CompanyUpdateInput, responses=s.CompanySerializer)

@@ -19,6 +19,8 @@ from prospects.crm.forms import (
 )
 from prospects.crm.timeline import build_timeline, next_steps_by_touchpoint
 from prospects.models import Company
+from prospects.privacy import audit
+from prospects.privacy.models import AuditEvent
 from prospects.roles import REP, RESEARCHER, has_role, role_required
 from prospects.segments.pace import company_pace
 from prospects.segments.selectors import company_segment
@@ -110,8 +112,13 @@ def render_page(request, detail, *, status=200, **forms):
 
 @role_required(RESEARCHER, REP)
 def company(request, company_id):
-    """Score, status and next task on top, the activity timeline, contacts, tasks, evidence."""
-    return render_page(request, detail_or_404(company_id, user=request.user))
+    """Score, status and next task on top, the activity timeline, contacts, tasks, evidence.
+
+    Each view is in the audit log (who saw this company's visitors and contacts).
+    """
+    response = render_page(request, detail_or_404(company_id, user=request.user))
+    audit.record(request, action=AuditEvent.Action.VIEW, kind="company", object_id=company_id)
+    return response
 
 
 def form_error(form, exc: ValidationError):

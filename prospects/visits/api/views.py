@@ -4,15 +4,17 @@ from rest_framework import viewsets
 
 from prospects.api.base import ServiceAPIMixin
 from prospects.models import Company, PageView, Visitor
+from prospects.privacy.audit import AuditedReads
 from prospects.roles import ADMIN, has_role
 from prospects.visits.filtersets import PageViewFilter, VisitorFilter
 
 from . import serializers as s
 
 
-class VisitorViewSet(ServiceAPIMixin, viewsets.ReadOnlyModelViewSet):
-    """Visitors (IP and user agent pairs) with their score; filter by company."""
+class VisitorViewSet(AuditedReads, ServiceAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """Visitors (IP and user agent pairs) with their score; filter by company. Audited."""
 
+    audit_kind = "visitors"
     serializer_class = s.VisitorSerializer
     filterset_class = VisitorFilter
     queryset = Visitor.objects.select_related("score").order_by("-last_seen", "pk")
@@ -23,9 +25,10 @@ class VisitorViewSet(ServiceAPIMixin, viewsets.ReadOnlyModelViewSet):
         return self.queryset.exclude(company__in=Company.objects.held_out())
 
 
-class PageViewViewSet(ServiceAPIMixin, viewsets.ReadOnlyModelViewSet):
-    """Page views with their content category and funnel stage; filter by visitor or company."""
+class PageViewViewSet(AuditedReads, ServiceAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """Page views with their content category and funnel stage, by visitor or company; audited."""
 
+    audit_kind = "page views"
     serializer_class = s.PageViewSerializer
     filterset_class = PageViewFilter
     queryset = PageView.objects.select_related("page").order_by("-ts", "-pk")
