@@ -88,21 +88,28 @@ def write_queued_hits(*, batch: int = HITS_PER_CHUNK) -> list[ImportResult]:
     results = []
     for source in queue.queues():
         try:
-            lock = source.drain_lock()
-            if not lock.acquire():
-                continue
+            _drain(source, batch, results)
         except redis.RedisError:
             continue
+    visitor_ids.forget_old_salts(dt.datetime.now(dt.UTC).date())
+    return results
+
+
+def _drain(source, batch: int, results: list[ImportResult]) -> None:
+    """Write `source` until it is empty. A writer that finds the lock taken leaves; the
+    holder looks again after letting go, so a beacon pushed meanwhile is not left behind."""
+    while True:
+        lock = source.drain_lock()
+        if not lock.acquire():
+            return
         try:
             while items := source.peek(batch):
                 results.append(ingest_hits(_hits(items), name=IMPORT_NAME))
                 source.remove(items)
-                if len(items) < batch:
-                    break
         finally:
             lock.release()
-    visitor_ids.forget_old_salts(dt.datetime.now(dt.UTC).date())
-    return results
+        if not source.size():
+            return
 
 
 def _hits(items: list[tuple[int, str]]) -> list[Hit]:
