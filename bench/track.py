@@ -6,6 +6,7 @@ Accept: gunicorn on loopback (sync workers) over a fresh throwaway database of t
 DATABASE_URL names; client processes send snippet-shaped POST beacons, one connection each (as
 browsers' beacons mostly are), for --seconds. Beacons go to the Redis queue when
 LEADGEN_TRACKER_REDIS_URL (or a redis:// CELERY_BROKER_URL) is set, else to the database.
+Server time: 2,000 beacons through the Django stack in process (p50/p99).
 Write: --hits beacons from 20,000 visitors over a day are queued, then written through
 `ingest_hits` by the tracker's writer. Prints ``name: value`` lines.
 """
@@ -151,10 +152,33 @@ def bench_accept(args, env) -> None:
     print(f"accept_p99_ms: {latencies[int(len(latencies) * 0.99)] * 1000:.2f}")
 
 
+def bench_server_time(n: int = 2000) -> None:
+    """Server time per beacon in this process (the whole Django stack, no network)."""
+    from django.test import Client
+
+    client = Client()
+    times = []
+    for i in range(n):
+        body = json.dumps({"u": f"{SITE}/pricing", "i": f"s{i:015d}"})
+        began = time.perf_counter()
+        client.post(
+            "/t/",
+            body,
+            content_type="text/plain;charset=UTF-8",
+            HTTP_ORIGIN=SITE,
+            HTTP_USER_AGENT=CHROME.format(v=120),
+        )
+        times.append(time.perf_counter() - began)
+    times.sort()
+    print(f"server_time_p50_ms: {statistics.median(times) * 1000:.2f}")
+    print(f"server_time_p99_ms: {times[int(n * 0.99)] * 1000:.2f}")
+
+
 def bench_write(args) -> None:
     import django
 
     django.setup()
+    bench_server_time()
     from django.db import transaction
 
     from prospects.models import PageView
@@ -176,9 +200,10 @@ def bench_write(args) -> None:
     started = time.perf_counter()
     results = services.write_queued_hits()
     seconds = time.perf_counter() - started
-    print(f"written_hits: {sum(r.lines for r in results)} in {len(results)} batches")
+    written = sum(r.lines for r in results)
+    print(f"written_hits: {written} in {len(results)} batches")
     print(f"written_pageviews: {PageView.objects.count()}")
-    print(f"written_hits_per_s: {args.hits / seconds:.0f}")
+    print(f"written_hits_per_s: {written / seconds:.0f}")
 
 
 def _queue(args, rng, visitors, day, beacons, services) -> None:
