@@ -52,3 +52,19 @@ def test_the_privacy_page_shows_the_latest_events(client, researcher, admin_user
     client.force_login(admin_user)
     page = client.get(reverse("privacy")).content.decode()
     assert "rita" in page and f"company {company.pk}" in page
+
+
+def test_csv_exports_are_logged(client, researcher):
+    scored_company()
+    client.force_login(researcher)
+    for name in ("export_queue", "export_companies", "export_contacts", "export_touchpoints"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200
+        b"".join(response.streaming_content)
+    rows = list(AuditEvent.objects.order_by("id").values_list("username", "action", "object_kind"))
+    assert rows == [
+        ("rita", "export", "queue"),
+        ("rita", "export", "companies"),
+        ("rita", "export", "contacts"),
+        ("rita", "export", "touchpoints"),
+    ]
