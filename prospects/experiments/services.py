@@ -15,6 +15,7 @@ from django.utils import timezone
 from prospects.errors import ServiceError
 from prospects.experiments.assignment import arm_for
 from prospects.experiments.models import Experiment, QueueEntry
+from prospects.models import Company
 from prospects.queue.selectors import research_queue
 from prospects.roles import ADMIN, require_role
 from scoring.meaning import horizon_days
@@ -120,3 +121,38 @@ def record_queue_entries(*, now=None) -> int:
     # A concurrent call may record the same company first; its row stands.
     QueueEntry.objects.bulk_create(entries, batch_size=2000, ignore_conflicts=True)
     return len(entries)
+
+
+@transaction.atomic
+def record_past_experiment(
+    *, name: str, share_percent, arms: dict, started_at, stopped_at, user
+) -> Experiment:
+    """Record a holdout that ran outside the app (admins only), stopped at `stopped_at`.
+
+    `arms` maps each company to (arm, entered_at). The arms are taken as given, not drawn
+    again; a company already recorded as entering the queue keeps its row, as everywhere.
+    """
+    experiment = start_experiment(name=name, share_percent=share_percent, user=user, now=started_at)
+    scores = dict(
+        Company.objects.filter(pk__in=[c.pk for c in arms]).values_list("pk", "score__probability")
+    )
+    entries = []
+    for company, (arm, entered_at) in arms.items():
+        if arm not in (QueueEntry.Arm.TREATMENT, QueueEntry.Arm.CONTROL):
+            raise ServiceError(f"Unknown arm {arm!r} for {company}.")
+        ends_at = entered_at + dt.timedelta(days=horizon_days())
+        entries.append(
+            QueueEntry(
+                company=company,
+                entered_at=entered_at,
+                # Unscored companies enter at 0: no score was kept from when they entered.
+                probability=scores[company.pk] or 0.0,
+                experiment=experiment,
+                arm=arm,
+                window_ends_at=ends_at,
+                entered_on=timezone.localdate(entered_at),
+                window_ends_on=timezone.localdate(ends_at),
+            )
+        )
+    QueueEntry.objects.bulk_create(entries, batch_size=2000, ignore_conflicts=True)
+    return stop_experiment(experiment=experiment, user=user, now=stopped_at)

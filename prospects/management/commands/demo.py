@@ -6,11 +6,13 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from prospects import pipeline
 from prospects.crm.services import set_relationships
+from prospects.demo.holdout import record_demo_experiment
 from prospects.demo.logs import write_demo_data
 from prospects.demo.zone_server import ZoneServer
 from prospects.models import Company
@@ -22,8 +24,9 @@ DEMO_DIR = settings.BASE_DIR / "var" / "demo"
 class Command(BaseCommand):
     help = (
         "Generate the demo log and DNS zone, import the log, resolve visitor IPs against a local "
-        "DNS server serving the zone, train and calibrate the model, score everyone and create "
-        "one user per role. Safe to run again: every stage is idempotent."
+        "DNS server serving the zone, record the generator's outreach holdout, train and "
+        "calibrate the model, score everyone and create one user per role. Safe to run again: "
+        "every stage is idempotent."
     )
 
     def add_arguments(self, parser):
@@ -44,7 +47,7 @@ class Command(BaseCommand):
         log, zone, truth = folder / "access.log", folder / "zone.json", folder / "truth.csv"
         params = {k: opts[k] for k in ("visitors", "days", "seed")}
         stamp = folder / "params.json"
-        started = self.stage("1/6 demo data")
+        started = self.stage("1/7 demo data")
         if not log.exists() or not stamp.exists() or json.loads(stamp.read_text()) != params:
             params["end"] = dt.datetime.now(dt.UTC).date().isoformat()
             out = write_demo_data(
@@ -60,18 +63,19 @@ class Command(BaseCommand):
         else:
             self.done(started, f"reusing {log}")
 
-        with ZoneServer.from_file(zone) as server:
-            self._run_pipeline(log, zone, server.nameserver)
-
-        self.stage("6/6 demo users")
+        # The users come first: the generator's holdout is recorded by its admin and rep.
+        self.stage("2/7 demo users")
         call_command("create_demo_users", stdout=self.stdout)
+        with ZoneServer.from_file(zone) as server:
+            self._run_pipeline(log, zone, server.nameserver, folder / "experiment.json")
         self.stdout.write(
             self.style.SUCCESS("\nOpen http://127.0.0.1:8000/ and log in with a user above.")
         )
 
-    def _run_pipeline(self, log: Path, zone: Path, nameserver: str) -> None:
-        """The pipeline's stages in their order, reporting each; customers flagged after identify."""
-        started = self.stage("2/6 ingest")
+    def _run_pipeline(self, log: Path, zone: Path, nameserver: str, experiment: Path) -> None:
+        """The pipeline's stages in their order, reporting each; after identify, customers are
+        flagged and the holdout recorded (before scoring records the queue's entries)."""
+        started = self.stage("3/7 ingest")
         for stage, result in pipeline.run([str(log)], nameservers=[nameserver], train=True):
             if stage == "ingest":
                 self.done(
@@ -80,7 +84,7 @@ class Command(BaseCommand):
                     f"{result.bots:,} bot hits, {result.static:,} assets, "
                     f"{result.malformed} malformed, {result.duplicates:,} duplicates skipped",
                 )
-                started = self.stage("3/6 identify companies (reverse DNS against the demo zone)")
+                started = self.stage("4/7 identify companies (reverse DNS against the demo zone)")
             elif stage == "identify":
                 self._mark_relationships(zone)
                 self.done(
@@ -89,7 +93,8 @@ class Command(BaseCommand):
                     f"{result.hosting:,} hosting, {result.education:,} education, "
                     f"{result.unknown:,} unknown; {Company.objects.count():,} companies",
                 )
-                started = self.stage("4/6 train and calibrate the conversion model")
+                self._record_experiment(experiment)
+                started = self.stage("6/7 train and calibrate the conversion model")
             elif stage == "train" and isinstance(result, NotEnoughData):
                 self.stdout.write(self.style.WARNING(f"   not trained: {result}"))
             elif stage == "train":
@@ -97,7 +102,7 @@ class Command(BaseCommand):
                     started,
                     f"{result.algorithm}: ROC AUC {result.roc_auc:.3f}, PR AUC {result.pr_auc:.3f}",
                 )
-                started = self.stage("5/6 score visitors and companies")
+                started = self.stage("7/7 score visitors and companies")
             elif stage == "score":
                 self.done(started, f"{result.visitors:,} visitors, {result.companies:,} companies")
             elif stage == "segment" and result is not None:
@@ -110,3 +115,20 @@ class Command(BaseCommand):
         """Flag the demo's customers and competitors, as the vendor's team would on day one."""
         relationships = json.loads(zone.read_text()).get("relationships", {})
         set_relationships(domains=relationships)
+
+    def _record_experiment(self, path: Path) -> None:
+        """Record the generator's holdout and the rep's touchpoints in the app."""
+        started = self.stage("5/7 record the generator's outreach holdout")
+        if not path.exists():
+            self.done(started, f"no {path.name} (data generated before the holdout): skipped")
+            return
+        users = get_user_model().objects.in_bulk(["admin", "rep"], field_name="username")
+        recorded = record_demo_experiment(path, admin=users["admin"], rep=users["rep"])
+        if recorded is None:
+            self.done(started, "already recorded, or it has no accounts")
+            return
+        self.done(
+            started,
+            f"“{recorded.experiment.name}”: {recorded.companies:,} of {recorded.accounts:,} "
+            f"accounts identified as companies, {recorded.touchpoints:,} touchpoints logged",
+        )
