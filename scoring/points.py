@@ -88,8 +88,10 @@ class PointsModel(ClassifierMixin, BaseEstimator):
         self.classes_ = np.array([0, 1])
         total = self.points(X)
         # Points run into the hundreds; a unit scale keeps the logistic fit well conditioned.
-        self.scale_ = float(total.std()) or 1.0
-        base_rate = float(np.clip(np.average(y, weights=sample_weight), 1e-6, 1 - 1e-6))
+        self.scale_ = float(total.std()) if len(total) and total.std() > 0 else 1.0
+        # With no visitor yet, no conversion has been seen: chances start at the floor.
+        seen = np.average(y, weights=sample_weight) if len(y) else 0.0
+        base_rate = float(np.clip(seen, 1e-6, 1 - 1e-6))
         self.slope_, self.intercept_ = 0.0, float(np.log(base_rate / (1 - base_rate)))
         if len(np.unique(y)) == 2 and total.std() > 0:
             curve = LogisticRegression(C=1e6, max_iter=1000)

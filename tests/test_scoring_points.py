@@ -75,6 +75,15 @@ def test_the_curve_is_monotone_and_learns_the_conversion_rate():
     assert flat.mean() == pytest.approx(y.mean(), abs=0.01)
 
 
+def test_with_no_visitors_or_no_conversions_the_chances_sit_at_the_floor():
+    X = np.array([[3, 1, 0, 0], [0, 0, 0, 0]], dtype=float)
+    for rows, y in ((X[:0], np.zeros(0)), (X, np.zeros(2))):
+        model = PointsModel(DEFAULT_RULES[2:3], NAMES).fit(rows, y)
+        p = model.predict_proba(X)[:, 1]
+        assert np.isfinite(p).all() and p.max() < 1e-5
+        assert p[0] > p[1]
+
+
 def test_a_rule_for_a_column_the_features_lack_is_refused_clearly():
     with pytest.raises(ValueError, match="views_press"):
         PointsModel((("views_press", 1, 0.0),), NAMES).points(np.zeros((1, 4)))
