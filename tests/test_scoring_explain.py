@@ -189,8 +189,9 @@ def test_a_model_without_contributions_is_refused_clearly(data):
 @pytest.mark.parametrize("name", ["logistic_regression", "points_rule"])
 def test_reasons_for_a_hundred_thousand_visitors_take_seconds(models, data, name):
     X = np.tile(data[0], (9, 1))[:100_000]
-    started = time.perf_counter()
+    # CPU time: on shared cores the wall clock measures the neighbours' load as well.
+    started = time.process_time()
     explained = reasons(models[name], X, FEATURE_NAMES)
-    rate = len(X) / (time.perf_counter() - started)
+    rate = len(X) / (time.process_time() - started)
     assert len(explained) == len(X)
     assert rate >= 20_000, f"{rate:.0f} visitors/s"
