@@ -114,8 +114,8 @@ def model_charts(version: ModelVersion) -> dict:
     candidate_rows = []
     for name, scores in candidates.items():
         candidate_rows += [
-            (f"{name} ROC AUC", scores["roc_auc"]),
-            (f"{name} PR AUC", scores["pr_auc"]),
+            (f"{name} ROC AUC", scores["roc_auc"] or 0.0),
+            (f"{name} PR AUC", scores["pr_auc"] or 0.0),
         ]
     base_rate = curves.get("base_rate", 0.0)
     return {

@@ -1,14 +1,17 @@
-"""One feature row per visitor, from behaviour strictly before conversion.
+"""Feature rows per visitor as of a cutoff T: from page views strictly before T, for everyone.
 
-Four queries do the heavy lifting in the database (visitors; page views per visitor, category
-and funnel stage; sessions; converts' page views before conversion per session, category and
-stage) and numpy turns their rows into the matrix. A visitor's conversion page and everything
-after it never reach a feature: a convert's page views count only when `ts < converted_at`
-(their rows in the everyone query are replaced by the converts query's), sessions only when
-they started before it, and a convert's sessions are re-counted from their pre-conversion
-page views.
+The same rule holds for converts and non-converts: a hit at or after T never reaches T's
+row, time on a page counts only when the next hit came before T, recency is measured from T,
+and a visitor who had converted by T has no row at T (their label is already known). So a
+convert's conversion page and everything after it cannot leak into any row.
+
+Four queries serve any number of cutoffs at once (visitors; page views per visitor, category,
+stage and cutoff bucket; sessions with their buckets; the page counts of the few sessions
+that straddle a cutoff). Each hit is put in the bucket of the first cutoff after it by a
+binary CASE in SQL, and numpy sums the buckets before each cutoff.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +42,7 @@ FEATURE_NAMES = [
     "mean_time_on_page",
     "days_since_first_visit",
     "days_since_previous_visit",
+    "days_since_last_visit",
     *(f"views_{c}" for c in CATEGORIES),
     *(f"share_{c}" for c in CATEGORIES),
     *(f"time_{c}" for c in CATEGORIES),
@@ -48,19 +52,42 @@ FEATURE_NAMES = [
 
 @dataclass
 class FeatureTable:
-    """The feature matrix, its visitors (sorted ids) and whether each one converted."""
+    """The feature matrix as of one cutoff, its visitors (sorted ids) and when each converted."""
 
+    as_of: dt.datetime
     visitor_ids: np.ndarray
     X: np.ndarray
-    converted: np.ndarray
+    # Epoch seconds of each visitor's conversion (NaN: none); all after `as_of`.
+    converted_at: np.ndarray
     names: list[str]
 
     def column(self, name: str) -> np.ndarray:
         """One feature for every visitor."""
         return self.X[:, self.names.index(name)]
 
+    def labels(self, horizon_days: float) -> np.ndarray:
+        """1 for visitors who converted in (as_of, as_of + horizon], else 0."""
+        end = self.as_of.timestamp() + horizon_days * DAY
+        return (self.converted_at <= end).astype(int)
+
     def __len__(self) -> int:
         return len(self.visitor_ids)
+
+
+def build_features(*, as_of: dt.datetime, visitors=None) -> FeatureTable:
+    """The feature table as of T for the given Visitor queryset (None: everyone), ordered by id."""
+    return build_snapshots([as_of], visitors=visitors)[0]
+
+
+def build_snapshots(cutoffs: list[dt.datetime], *, visitors=None) -> list[FeatureTable]:
+    """One feature table per cutoff (in the order given), from four queries in all."""
+    order = sorted(range(len(cutoffs)), key=lambda i: cutoffs[i])
+    ordered = [cutoffs[i] for i in order]
+    tables = _build_sorted(ordered, visitors)
+    result = [None] * len(cutoffs)
+    for place, i in enumerate(order):
+        result[i] = tables[place]
+    return result
 
 
 def _scope(visitors, column: str) -> tuple[str, list]:
@@ -71,60 +98,31 @@ def _scope(visitors, column: str) -> tuple[str, list]:
     return f" AND {column} IN ({sql})", list(params)
 
 
-def _ends_before_conversion() -> str:
-    """SQL: the page view's time on page ends before its visitor's conversion."""
-    ends = seconds_after("pv.ts", "pv.time_on_page")
-    return f"{ends} < {comparable_timestamp('v.converted_at')}"
+def _bucket(expression: str, cutoffs: list, *, comparable: bool = False) -> tuple[str, list]:
+    """SQL numbering `expression` by how many cutoffs are at or before it (binary CASE).
 
+    A hit is before cutoff k exactly when its bucket is at most k. `comparable` compares epoch
+    forms (for computed timestamps such as ts + time on page on SQLite).
+    """
 
-def _queries(scope_v: str, scope_pv: str) -> tuple[str, str, str, str]:
-    pv, page = PageView._meta.db_table, Page._meta.db_table
-    visitor, session = Visitor._meta.db_table, Session._meta.db_table
-    visitors = f"SELECT v.id, v.converted_at IS NOT NULL FROM {visitor} v WHERE 1 = 1{scope_v}"
-    category, stage = _code("p.category", CATEGORIES), _code("p.funnel_stage", FUNNEL_ORDER)
-    # Everyone's page views, without the join to the visitor that the conversion cut needs:
-    # it costs a lookup per page view, and only converts (a few percent) need the cut. Their
-    # rows here are replaced by the next-but-one query's.
-    by_category = (
-        f"SELECT pv.visitor_id, {category}, {stage} + 1, COUNT(*), "
-        f"COALESCE(SUM(pv.time_on_page), 0), COUNT(pv.time_on_page) "
-        f"FROM {pv} pv JOIN {page} p ON p.id = pv.page_id "
-        f"WHERE p.category <> '{FORM}'{scope_pv} "
-        f"GROUP BY pv.visitor_id, p.category, p.funnel_stage"
-    )
-    # Sessions come from their own (ten times smaller) table; only a convert's session can
-    # hold views from after the conversion, so those are re-counted from the next query.
-    sessions = (
-        f"SELECT s.id, s.visitor_id, s.pageview_count, {epoch('s.started_at')}, "
-        f"{_code('s.source_type', SOURCES)} "
-        f"FROM {session} s JOIN {visitor} v ON v.id = s.visitor_id "
-        f"WHERE (v.converted_at IS NULL OR s.started_at < v.converted_at){scope_v}"
-    )
-    # Converts' page views strictly before conversion (the goal hit and everything after it
-    # are left out), per session, category and stage; form pages (-1) count in sessions only.
-    # Time on a page is the gap to the next hit; when that hit is the conversion, the time is
-    # known only because the visitor converted, so it is unknown here, as on any last page.
-    time = f"CASE WHEN {_ends_before_conversion()} THEN pv.time_on_page END"
-    converts = (
-        f"SELECT pv.visitor_id, pv.session_id, "
-        f"CASE WHEN p.category = '{FORM}' THEN -1 ELSE {category} END, {stage} + 1, COUNT(*), "
-        f"COALESCE(SUM({time}), 0), COUNT({time}) "
-        f"FROM {visitor} v JOIN {pv} pv ON pv.visitor_id = v.id JOIN {page} p ON p.id = pv.page_id "
-        f"WHERE v.converted_at IS NOT NULL AND pv.ts < v.converted_at{scope_v} "
-        f"GROUP BY pv.visitor_id, pv.session_id, p.category, p.funnel_stage"
-    )
-    return visitors, by_category, sessions, converts
+    def mark() -> str:
+        return comparable_timestamp("%s") if comparable else "%s"
 
+    def split(low: int, high: int) -> tuple[str, list]:
+        if low == high:
+            return str(low), []
+        middle = (low + high) // 2
+        below, below_params = split(low, middle)
+        above, above_params = split(middle + 1, high)
+        sql = f"CASE WHEN {expression} < {mark()} THEN {below} ELSE {above} END"
+        return sql, [cutoffs[middle], *below_params, *above_params]
 
-def _fetch(cursor, sql: str, params: list) -> list[tuple]:
-    cursor.execute(sql, params)
-    return cursor.fetchall()
+    return split(0, len(cutoffs))
 
 
 def _code(column: str, vocabulary: list[str]) -> str:
     """SQL numbering a choice column by its place in the vocabulary, so rows come back numeric.
 
-    Evaluated once per grouped row, it saves mapping hundreds of thousands of strings in Python.
     Unknown values (a category added later) fall into the last bucket.
     """
     assert all(v.replace("_", "").isalpha() for v in vocabulary)  # our own constants only
@@ -132,46 +130,124 @@ def _code(column: str, vocabulary: list[str]) -> str:
     return f"CASE {column} {whens} ELSE {len(vocabulary) - 1} END"
 
 
-def _matrix(rows: list[tuple], width: int) -> np.ndarray:
+def _fetch(cursor, sql: str, params: list, width: int) -> np.ndarray:
+    cursor.execute(sql, params)
+    rows = cursor.fetchall()
     return np.array(rows, dtype=float).reshape(len(rows), width)
 
 
-def build_features(visitors=None) -> FeatureTable:
-    """The feature table for the given Visitor queryset (None: every visitor), ordered by id."""
-    scope_v, params = _scope(visitors, "v.id")
-    scope_pv, _ = _scope(visitors, "pv.visitor_id")
-    visitors_sql, category_sql, session_sql, converts_sql = _queries(scope_v, scope_pv)
+def _page_view_query(cutoffs, scope_pv, scope_params):
+    pv, page = PageView._meta.db_table, Page._meta.db_table
+    category, stage = _code("p.category", CATEGORIES), _code("p.funnel_stage", FUNNEL_ORDER)
+    seen, seen_params = _bucket("pv.ts", cutoffs)
+    # Time on a page is the gap to the next hit; known at T only when that hit came before T.
+    ends = seconds_after("pv.ts", "COALESCE(pv.time_on_page, 0)")
+    known, known_params = _bucket(ends, cutoffs, comparable=True)
+    sql = (
+        f"SELECT pv.visitor_id, {category}, {stage} + 1, {seen}, {known}, COUNT(*), "
+        f"COALESCE(SUM(pv.time_on_page), 0), COUNT(pv.time_on_page) "
+        f"FROM {pv} pv JOIN {page} p ON p.id = pv.page_id "
+        f"WHERE p.category <> '{FORM}' AND pv.ts < %s{scope_pv} "
+        f"GROUP BY pv.visitor_id, p.category, p.funnel_stage, 4, 5"
+    )
+    return sql, [*seen_params, *known_params, cutoffs[-1], *scope_params]
+
+
+def _session_queries(cutoffs, scope_s, scope_params):
+    pv, session = PageView._meta.db_table, Session._meta.db_table
+    started, started_params = _bucket("s.started_at", cutoffs)
+    ended, ended_params = _bucket("s.ended_at", cutoffs)
+    sessions = (
+        f"SELECT s.id, s.visitor_id, s.pageview_count, {epoch('s.started_at')}, "
+        f"{_code('s.source_type', SOURCES)}, {started} "
+        f"FROM {session} s WHERE s.started_at < %s{scope_s}"
+    )
+    # Only a session running across a cutoff has views on both sides of it: those few are
+    # re-counted per bucket from their page views (every page counts in a session, forms too).
+    seen, seen_params = _bucket("pv.ts", cutoffs)
+    straddling = (
+        f"SELECT pv.session_id, {seen}, COUNT(*) FROM {pv} pv "
+        f"JOIN {session} s ON s.id = pv.session_id "
+        f"WHERE s.started_at < %s AND ({started}) <> ({ended}){scope_s} "
+        f"GROUP BY pv.session_id, 2"
+    )
+    return (
+        (sessions, [*started_params, cutoffs[-1], *scope_params]),
+        (
+            straddling,
+            [*seen_params, cutoffs[-1], *started_params, *ended_params, *scope_params],
+        ),
+    )
+
+
+def _build_sorted(cutoffs: list[dt.datetime], visitors) -> list[FeatureTable]:
+    # Bound as the database stores timestamps (naive UTC text on SQLite), so text compares hold.
+    bound = [connection.ops.adapt_datetimefield_value(c) for c in cutoffs]
+    people = list(
+        (visitors if visitors is not None else Visitor.objects.all())
+        .order_by("id")
+        .values_list("id", "converted_at")
+        .iterator(chunk_size=20000)
+    )
+    ids = np.fromiter((r[0] for r in people), dtype=np.int64, count=len(people))
+    converted = np.fromiter(
+        (r[1].timestamp() if r[1] is not None else np.nan for r in people),
+        dtype=float,
+        count=len(people),
+    )
+    scope_pv, params = _scope(visitors, "pv.visitor_id")
+    scope_s, _ = _scope(visitors, "s.visitor_id")
+    view_sql, view_params = _page_view_query(bound, scope_pv, params)
+    (session_sql, session_params), (straddle_sql, straddle_params) = _session_queries(
+        bound, scope_s, params
+    )
     with connection.cursor() as cursor:
-        visitor_rows = _fetch(cursor, visitors_sql + " ORDER BY v.id", params)
-        category_rows = _matrix(_fetch(cursor, category_sql, params), 6)
-        session_rows = _fetch(cursor, session_sql, params)
-        converts_rows = _matrix(_fetch(cursor, converts_sql, params), 7)
-    n = len(visitor_rows)
-    ids = np.fromiter((r[0] for r in visitor_rows), dtype=np.int64, count=n)
-    converted = np.fromiter((bool(r[1]) for r in visitor_rows), dtype=bool, count=n)
-    category_rows, recounted = _cut_at_conversion(ids, converted, category_rows, converts_rows)
+        views = _fetch(cursor, view_sql, view_params, 8)
+        sessions = _fetch(cursor, session_sql, session_params, 6)
+        straddling = _fetch(cursor, straddle_sql, straddle_params, 3)
+    tables = []
+    for k, cutoff in enumerate(cutoffs):
+        t = cutoff.timestamp()
+        # Converted at or before T: the outcome is known, there is nothing left to predict.
+        keep = ~(converted <= t)
+        tables.append(_table(cutoff, k, ids[keep], converted[keep], views, sessions, straddling))
+    return tables
+
+
+def _table(cutoff, k, ids, converted, views, sessions, straddling) -> FeatureTable:
+    n = len(ids)
+    v = views[(views[:, 3] <= k) & _known(ids, views[:, 0])]
+    timed = v[:, 4] <= k
+    category_rows = np.column_stack(
+        [
+            v[:, 0],
+            v[:, 1],
+            v[:, 2],
+            v[:, 5],
+            np.where(timed, v[:, 6], 0),
+            np.where(timed, v[:, 7], 0),
+        ]
+    )
     columns = _category_columns(ids, category_rows)
-    columns.update(_session_columns(ids, session_rows, recounted, columns["pageviews"]))
+    s = sessions[(sessions[:, 5] <= k) & _known(ids, sessions[:, 1])]
+    counts = straddling[straddling[:, 1] <= k]
+    columns.update(_session_columns(ids, s, counts, columns["pageviews"], cutoff.timestamp()))
     X = np.column_stack([columns[name] for name in FEATURE_NAMES]) if n else np.zeros((0, 0))
     return FeatureTable(
+        as_of=cutoff,
         visitor_ids=ids,
         X=X.astype(float).reshape(n, len(FEATURE_NAMES)),
-        converted=converted,
+        converted_at=converted,
         names=list(FEATURE_NAMES),
     )
 
 
-def _cut_at_conversion(ids, converted, category_rows, converts_rows):
-    """Converts' category rows from before conversion only, and their sessions' recounts."""
-    visitor = category_rows[:, 0].astype(np.int64)
-    at = np.clip(np.searchsorted(ids, visitor), 0, max(len(ids) - 1, 0))
-    keep = ~converted[at] if len(ids) else np.zeros(len(visitor), bool)
-    before = converts_rows[converts_rows[:, 2] >= 0][:, [0, 2, 3, 4, 5, 6]]
-    rows = np.concatenate([category_rows[keep], before])
-    in_session = converts_rows[~np.isnan(converts_rows[:, 1])]
-    sessions, where = np.unique(in_session[:, 1], return_inverse=True)
-    counts = np.bincount(where, weights=in_session[:, 4], minlength=len(sessions))
-    return rows, np.column_stack([sessions, counts])
+def _known(ids: np.ndarray, visitor: np.ndarray) -> np.ndarray:
+    """Rows whose visitor is among `ids` (visitors without a row at this cutoff drop out)."""
+    if not len(ids):
+        return np.zeros(len(visitor), bool)
+    at = np.clip(np.searchsorted(ids, visitor.astype(np.int64)), 0, len(ids) - 1)
+    return ids[at] == visitor.astype(np.int64)
 
 
 def _category_columns(ids: np.ndarray, rows: np.ndarray) -> dict[str, np.ndarray]:
@@ -206,14 +282,14 @@ def _category_columns(ids: np.ndarray, rows: np.ndarray) -> dict[str, np.ndarray
     return columns
 
 
-def _session_columns(ids: np.ndarray, rows: list[tuple], recounted: np.ndarray, pageviews) -> dict:
+def _session_columns(ids, rows: np.ndarray, recounted: np.ndarray, pageviews, as_of: float):
     n, k = len(ids), len(SOURCES)
-    session, visitor, views, started, source = _matrix(rows, 5).T
+    session, visitor, views, started, source, _ = rows.T
     row = np.searchsorted(ids, visitor.astype(np.int64))
     if len(recounted):
-        # A convert's session holds only its views from before the conversion.
-        order = np.argsort(recounted[:, 0])
-        known, counts = recounted[order, 0], recounted[order, 1]
+        # A session running across T holds only its views from before T.
+        known, where = np.unique(recounted[:, 0], return_inverse=True)
+        counts = np.bincount(where, weights=recounted[:, 2], minlength=len(known))
         at = np.clip(np.searchsorted(known, session), 0, len(known) - 1)
         views = np.where(known[at] == session, counts[at], views)
     source_code = source.astype(np.int64)
@@ -233,13 +309,13 @@ def _session_columns(ids: np.ndarray, rows: list[tuple], recounted: np.ndarray, 
             # Page views outside any session count as one visit.
             "pages_per_session": np.where(has, pageviews / sessions, pageviews),
             "single_page_session_share": np.where(has, single / sessions, 0.0),
-            # Measured at the visitor's latest visit, not at "now" or at conversion: a clock
-            # stopped at conversion would make every convert look recent, and the model would
-            # learn the label from the reference point instead of from behaviour.
             "days_since_first_visit": np.where(has, (last_visit - first_visit) / DAY, 0.0),
             "days_since_previous_visit": np.where(
                 np.isfinite(previous_visit), (last_visit - previous_visit) / DAY, 0.0
             ),
+            # Recency from the cutoff, the same for converts and everyone else: a convert's
+            # row is always from before their conversion, so it cannot tell the label.
+            "days_since_last_visit": np.where(has, np.maximum(as_of - last_visit, 0) / DAY, 0.0),
         }
         for i, name in enumerate(SOURCES):
             columns[f"source_{name}"] = np.where(has, by_source[:, i] / sessions, 0.0)

@@ -17,11 +17,19 @@ class ModelVersion(models.Model):
     feature_names = models.JSONField(default=list)
     training_size = models.PositiveIntegerField()
     training_positives = models.PositiveIntegerField()
-    roc_auc = models.FloatField()
-    pr_auc = models.FloatField()
-    brier = models.FloatField()
-    # {name: {"roc_auc": .., "pr_auc": .., "best_f1": ..}} for every candidate.
+    # The winner's backtest figures (None when the backtest rows could not give one).
+    roc_auc = models.FloatField(null=True, blank=True)
+    pr_auc = models.FloatField(null=True, blank=True)
+    brier = models.FloatField(null=True, blank=True)
+    # {name: {"roc_auc": .., "pr_auc": ..}}: every candidate's inner (grouped cross-validated)
+    # figures on the snapshots before the backtest cutoff, on which the winner was chosen.
     candidates = models.JSONField(default=dict)
+    # A score is the chance of converting within this many days of `data_until`.
+    horizon_days = models.PositiveIntegerField(default=30)
+    # The newest page view when the version was trained.
+    data_until = models.DateTimeField(null=True, blank=True)
+    # The backtest (scoring.backtest.Backtest.as_dict): cutoff, every candidate's figures, winner.
+    backtest = models.JSONField(default=dict, blank=True)
     # Confusion matrices {"0.5": [[tn, fp], [fn, tp]], "threshold": ..., "at_threshold": [[..]]}.
     confusion = models.JSONField(default=dict)
     # Curves and tables for the model page: roc, pr, calibration bins.

@@ -2,7 +2,8 @@
 
 skops rebuilds objects from a description instead of unpickling, so loading a file runs no
 code from it. Beyond what skops trusts by default we accept only scikit-learn types and our
-calibration classes and the points rule, and refuse a file that asks for anything else.
+calibration classes, the points rule and LightGBM's, and refuse a file that asks for anything
+else.
 """
 
 import re
@@ -18,6 +19,13 @@ TRUSTED_OWN = {
     "scoring.calibration.CalibratedModel",
     "scoring.calibration.Calibrator",
     "scoring.points.PointsModel",
+}
+# LightGBM's estimator and its booster (rebuilt from the model text, no code), and the ordered
+# dict of its parameters.
+TRUSTED_OTHER = {
+    "lightgbm.sklearn.LGBMClassifier",
+    "lightgbm.basic.Booster",
+    "collections.OrderedDict",
 }
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]+\.skops$")
 
@@ -53,7 +61,11 @@ def load_artifact(file_name: str) -> dict:
     if not path.is_file():
         raise ModelFileError(f"Model file {file_name} is missing from {model_dir()}.")
     untrusted = sio.get_untrusted_types(file=path)
-    refused = [t for t in untrusted if not (t.startswith(TRUSTED_PREFIX) or t in TRUSTED_OWN)]
+    refused = [
+        t
+        for t in untrusted
+        if not (t.startswith(TRUSTED_PREFIX) or t in TRUSTED_OWN | TRUSTED_OTHER)
+    ]
     if refused:
         raise ModelFileError(f"Model file {file_name} asks for untrusted types: {refused}")
     return sio.load(path, trusted=untrusted)

@@ -38,3 +38,30 @@ def version_history():
 def recent_training_runs(limit: int = 10):
     """The latest training attempts, including the ones that refused to train."""
     return TrainingRun.objects.select_related("model_version")[:limit]
+
+
+POINTS_RULE = "points_rule"
+
+
+def backtest_rows(version: ModelVersion) -> list[dict]:
+    """Every candidate's backtest figures side by side, the winner first, for the model page."""
+    candidates = (version.backtest or {}).get("candidates", {})
+    winner = (version.backtest or {}).get("winner")
+    rows = [
+        {"name": name, "winner": name == winner, "inner": c["inner"], **c["backtest"]}
+        for name, c in candidates.items()
+    ]
+    return sorted(rows, key=lambda row: not row["winner"])
+
+
+def winner_margin(version: ModelVersion) -> dict | None:
+    """How much the winner's backtest beats the points rule's (None without a points rule)."""
+    rows = {row["name"]: row for row in backtest_rows(version)}
+    winner = (version.backtest or {}).get("winner")
+    if POINTS_RULE not in rows or winner is None or winner == POINTS_RULE:
+        return None
+    margin = {}
+    for key in ("pr_auc", "roc_auc", "precision_top_5pct"):
+        ours, theirs = rows[winner].get(key), rows[POINTS_RULE].get(key)
+        margin[key] = None if ours is None or theirs is None else round(ours - theirs, 4)
+    return margin

@@ -12,13 +12,15 @@ from prospects.models import PageView, ThresholdChange, Visitor
 from prospects.visits.choices import Category
 
 from . import selectors
-from .calibration import CalibratedModel, Calibrator, choose_method
-from .evaluation import feature_importances, model_report
+from .backtest import check_positives, run_backtest
+from .calibration import CalibratedModel, Calibrator, out_of_fold_calibrated
+from .evaluation import feature_importances, model_report, out_of_fold_summary
 from .explain import explain, probabilities
-from .features import build_features
+from .meaning import horizon_days
 from .models import CompanyScore, ModelVersion, TrainingRun, VisitorScore
 from .registry import load_artifact, save_artifact
-from .training import candidate_pipelines, compare_candidates, fit_pipeline, one_core
+from .snapshots import hit_range, scoring_features, training_snapshots
+from .training import fit_tuned, grouped_folds, grouped_oof, one_core, visitor_candidates
 
 WRITE_BATCH = 2000
 
@@ -36,16 +38,18 @@ class RescoreResult:
     out_of_fold: int
     companies: int
     seconds: float
+    # The scoring cutoff: just after the newest page view.
+    as_of: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def train_model(*, trained_by: str, folds: int = 5, candidates=None) -> ModelVersion:
-    """Compare the candidates, calibrate the best, store it as the active version.
+def train_model(*, trained_by: str, folds: int = 3, candidates=None) -> ModelVersion:
+    """Backtest the candidates on weekly snapshots, refit the winner on all of them, activate it.
 
     Raises training.NotEnoughData (with a readable message) when there are too few
-    conversions; the TrainingRun row records every attempt, failed or not.
+    conversions or no closed window; the TrainingRun row records every attempt.
     """
     run = TrainingRun.objects.create(requested_by=trained_by)
     try:
@@ -57,38 +61,42 @@ def train_model(*, trained_by: str, folds: int = 5, candidates=None) -> ModelVer
     run.ok = True
     run.model_version = version
     run.message = (
-        f"Trained {version.algorithm} on {version.training_size} visitors "
-        f"({version.training_positives} conversions)."
+        f"Trained {version.algorithm} on {version.training_size} visitor snapshots "
+        f"({version.training_positives} conversions within {version.horizon_days} days)."
     )
     run.save(update_fields=["ok", "model_version", "message"])
     return version
 
 
 def _train(*, trained_by: str, folds: int, candidates) -> ModelVersion:
-    with one_core():
-        return _train_one_core(trained_by=trained_by, folds=folds, candidates=candidates)
-
-
-def _train_one_core(*, trained_by: str, folds: int, candidates) -> ModelVersion:
-    table = build_features()
-    # Visitors with no page view before converting have nothing to learn from.
-    used = table.column("pageviews") > 0
-    X, y, ids = table.X[used], table.converted[used].astype(int), table.visitor_ids[used]
-    candidates = candidates if candidates is not None else candidate_pipelines()
-    comparison = compare_candidates(X, y, candidates=candidates, folds=folds)
-    best = comparison.best
-    method, oof = choose_method(best.oof, y, comparison.folds)
-    model = CalibratedModel(
-        fit_pipeline(candidates[best.name], X, y), Calibrator(method).fit(best.oof, y)
+    horizon = horizon_days()
+    threshold = float(ThresholdChange.objects.current())
+    candidates = candidates if candidates is not None else visitor_candidates()
+    snapshots = training_snapshots(horizon)
+    backtest = run_backtest(snapshots, candidates, threshold=threshold, folds=folds)
+    winner = candidates[backtest.winner]
+    # The scoring model learns from every closed snapshot, the backtest's own cutoff included.
+    X, y, groups = snapshots.X, snapshots.y, snapshots.visitor_ids
+    check_positives(y, "visitor snapshots")
+    split = grouped_folds(y, groups, folds)
+    oof = grouped_oof(winner, X, y, groups, split)
+    calibrator = Calibrator("sigmoid").fit(oof, y)
+    estimator, params = fit_tuned(winner, X, y, groups)
+    model = CalibratedModel(estimator, calibrator)
+    reported = backtest.candidates[winner.name]
+    report = model_report(
+        snapshots.y[snapshots.rows_at(snapshots.cutoffs[0])], reported.probabilities, threshold
     )
-    report = model_report(y, oof, float(ThresholdChange.objects.current()))
-    report["curves"]["calibration_method"] = method
+    report["curves"]["calibration_method"] = "sigmoid"
+    report["curves"]["out_of_fold"] = out_of_fold_summary(
+        y, out_of_fold_calibrated(oof, y, split, "sigmoid")
+    )
+    _, newest = hit_range()
     artifact = {
         "model": model,
         "baseline": np.median(X, axis=0),
-        "feature_names": list(table.names),
-        "oof_visitor_ids": ids,
-        "oof_probability": oof,
+        "feature_names": list(snapshots.names),
+        "horizon_days": horizon,
     }
     file_name = save_artifact(artifact, prefix="visitor-model")
     with transaction.atomic():
@@ -96,20 +104,29 @@ def _train_one_core(*, trained_by: str, folds: int, candidates) -> ModelVersion:
         list(ModelVersion.objects.select_for_update().filter(is_active=True))
         ModelVersion.objects.filter(is_active=True).update(is_active=False)
         return ModelVersion.objects.create(
-            algorithm=best.name,
+            algorithm=winner.name,
             trained_by=trained_by,
             is_active=True,
             file_name=file_name,
-            feature_names=list(table.names),
+            feature_names=list(snapshots.names),
             training_size=len(y),
             training_positives=int(y.sum()),
-            roc_auc=report["roc_auc"],
-            pr_auc=report["pr_auc"],
-            brier=report["brier"],
-            candidates=comparison.candidate_scores(),
+            roc_auc=reported.backtest["roc_auc"],
+            pr_auc=reported.backtest["pr_auc"],
+            brier=reported.backtest["brier"],
+            candidates={name: c.inner for name, c in backtest.candidates.items()},
             confusion=report["confusion"],
             curves=report["curves"],
-            feature_importances=feature_importances(model, X, y, table.names),
+            feature_importances=feature_importances(model, X, y, snapshots.names),
+            horizon_days=horizon,
+            data_until=newest,
+            backtest={
+                **backtest.as_dict(),
+                "final_params": params,
+                "cutoffs": [c.isoformat() for c in snapshots.cutoffs],
+                "rows": len(y),
+                "positives": int(y.sum()),
+            },
         )
 
 
@@ -124,49 +141,46 @@ def activate_version(version: ModelVersion) -> ModelVersion:
     return version
 
 
-def score_table(version: ModelVersion, table) -> tuple[np.ndarray, np.ndarray, list[list]]:
-    """Probabilities, out-of-fold flags and reasons for a feature table, with this version.
+def score_table(version: ModelVersion, table) -> tuple[np.ndarray, list[list]]:
+    """Probabilities and reasons for a feature table (as of the scoring cutoff), with this version.
 
-    Visitors the version was trained on get their out-of-fold probability: a model never
-    grades its own homework. Their reasons still come from the stored model.
+    No visitor's current row was trained on: training rows are past snapshots whose outcome
+    is known, today's rows have none yet.
     """
     artifact = load_artifact(version.file_name)
     if list(artifact["feature_names"]) != list(table.names):
         raise ValueError(f"Model v{version.pk} was trained on other features; train a new one.")
     model = artifact["model"]
     with one_core():
-        predicted = probabilities(model, table.X)
-    oof_ids, oof_p = artifact["oof_visitor_ids"], artifact["oof_probability"]
-    at = np.clip(np.searchsorted(oof_ids, table.visitor_ids), 0, max(len(oof_ids) - 1, 0))
-    in_training = (oof_ids[at] == table.visitor_ids) if len(oof_ids) else np.zeros(0, bool)
-    probability = np.where(in_training, oof_p[at] if len(oof_ids) else 0.0, predicted)
-    with one_core():
+        probability = probabilities(model, table.X)
         floor = version.training_positives / max(version.training_size, 1)
-        reasons = explain(model, table.X, table.names, artifact["baseline"], predicted, floor)
-    return probability, in_training, reasons
+        reasons = explain(model, table.X, table.names, artifact["baseline"], probability, floor)
+    return probability, reasons
 
 
 def rescore(*, changed_only: bool = False) -> RescoreResult:
-    """Score visitors with the active model (all, or only the changed ones), then companies."""
+    """Score visitors as of the newest page view (all, or only the changed ones), then companies."""
     started = time.perf_counter()
     version = selectors.active_version()
     if version is None:
         raise NoActiveModel("No active model yet: train one first (manage.py train_model).")
-    table = build_features(selectors.visitors_to_score(version, changed_only=changed_only))
-    probability, out_of_fold, reasons = score_table(version, table)
+    table = scoring_features(selectors.visitors_to_score(version, changed_only=changed_only))
+    if table is None:
+        table_ids, probability, reasons, as_of = np.zeros(0, np.int64), np.zeros(0), [], None
+    else:
+        probability, reasons = score_table(version, table)
+        table_ids, as_of = table.visitor_ids, table.as_of
     now = timezone.now()
     scores = [
         VisitorScore(
             visitor_id=int(visitor_id),
             model_version=version,
             probability=float(p),
-            out_of_fold=bool(oof),
+            out_of_fold=False,
             reasons=why,
             scored_at=now,
         )
-        for visitor_id, p, oof, why in zip(
-            table.visitor_ids, probability, out_of_fold, reasons, strict=True
-        )
+        for visitor_id, p, why in zip(table_ids, probability, reasons, strict=True)
     ]
     with transaction.atomic():
         VisitorScore.objects.bulk_create(
@@ -176,28 +190,33 @@ def rescore(*, changed_only: bool = False) -> RescoreResult:
             unique_fields=["visitor"],
             update_fields=["model_version", "probability", "out_of_fold", "reasons", "scored_at"],
         )
+        # A converted visitor has no chance left to estimate: their old score goes.
+        VisitorScore.objects.filter(visitor__converted_at__isnull=False).delete()
         companies = rescore_companies(version, now)
     return RescoreResult(
         version=version.pk,
         visitors=len(scores),
-        out_of_fold=int(out_of_fold.sum()),
+        out_of_fold=0,
         companies=companies,
         seconds=round(time.perf_counter() - started, 3),
+        as_of=as_of.isoformat() if as_of else None,
     )
 
 
 def rescore_companies(version: ModelVersion, now) -> int:
-    """Each company gets its best eligible visitor's score and their engagement summary.
+    """Each company's chance that at least one eligible visitor converts: 1 - prod(1 - p_i).
 
-    The summary (eligible visitor count, their pricing and premium page views, their latest
-    visit) is what the research queue shows; it is computed here in set-based queries and is
-    as of this rescore.
+    Visitors' chances are treated as independent; the count says how many were combined, and
+    the top visitor (whose reasons the company shows) is the likeliest one. The engagement
+    summary (eligible visitor count, their pricing and premium page views, their latest visit)
+    is what the research queue shows and sorts ties by; it is computed here in set-based
+    queries and is as of this rescore.
     """
     eligible = Visitor.objects.eligible().filter(company__isnull=False, score__isnull=False)
     summary = {
         row["company_id"]: row
         for row in eligible.values("company_id").annotate(
-            n=Count("id"), best=Max("score__probability"), last_visit=Max("last_seen")
+            n=Count("id"), last_visit=Max("last_seen")
         )
     }
     views = {
@@ -213,18 +232,19 @@ def rescore_companies(version: ModelVersion, now) -> int:
         )
     }
     no_views = {"pricing": 0, "premium": 0}
-    top = {}
+    top, none_converts = {}, {}
     for company_id, visitor_id, p, reasons in eligible.order_by(
         "company_id", "-score__probability", "id"
     ).values_list("company_id", "id", "score__probability", "score__reasons"):
         if company_id not in top:
-            top[company_id] = (visitor_id, p, reasons)
+            top[company_id] = (visitor_id, reasons)
+        none_converts[company_id] = none_converts.get(company_id, 1.0) * (1.0 - p)
     CompanyScore.objects.bulk_create(
         [
             CompanyScore(
                 company_id=company_id,
                 model_version=version,
-                probability=p,
+                probability=1.0 - none_converts[company_id],
                 visitor_count=summary[company_id]["n"],
                 top_visitor_id=visitor_id,
                 reasons=reasons,
@@ -233,7 +253,7 @@ def rescore_companies(version: ModelVersion, now) -> int:
                 premium_views=views.get(company_id, no_views)["premium"],
                 last_visit=summary[company_id]["last_visit"],
             )
-            for company_id, (visitor_id, p, reasons) in top.items()
+            for company_id, (visitor_id, reasons) in top.items()
         ],
         batch_size=WRITE_BATCH,
         update_conflicts=True,

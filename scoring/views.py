@@ -25,6 +25,9 @@ def model_page(request, pk: int | None = None):
     }
     if version is not None:
         context["charts"] = charts.model_charts(version)
+        context["backtest"] = version.backtest or {}
+        context["backtest_rows"] = selectors.backtest_rows(version)
+        context["margin"] = selectors.winner_margin(version)
     return render(request, "scoring/model.html", context)
 
 

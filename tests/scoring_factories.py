@@ -1,8 +1,10 @@
 """Visitors with behaviour for the scoring tests: archetypes whose conversion odds are known.
 
-Evaluators read product and pricing pages and come back on later days (they convert often);
-blog readers and job seekers rarely or never do. Rows are bulk-created, so a few hundred
-visitors with sessions and page views take well under a second.
+Evaluators read product and pricing pages and come back on later days (they convert often,
+one to twenty days after their research); blog readers and job seekers rarely or never do.
+Visitors arrive over `weeks` weeks, so weekly snapshots with closed 30-day windows exist.
+Rows are bulk-created, so a few hundred visitors with sessions and page views take well
+under a second.
 """
 
 import datetime as dt
@@ -10,7 +12,7 @@ import datetime as dt
 import numpy as np
 
 from prospects.models import Page, PageView, Session, Visitor
-from scoring.training import candidate_pipelines
+from scoring.training import visitor_candidates
 from tests.factories import stable_hash
 
 START = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
@@ -83,7 +85,9 @@ class ViewWriter:
         )
 
 
-def population(n: int = 400, *, seed: int = 1, company=None, mix=(0.4, 0.4, 0.2)) -> dict:
+def population(
+    n: int = 400, *, seed: int = 1, company=None, mix=(0.4, 0.4, 0.2), weeks: int = 16
+) -> dict:
     """Create n visitors of the three archetypes; returns {visitor_id: archetype}."""
     rng = np.random.default_rng(seed)
     site = pages()
@@ -107,7 +111,7 @@ def population(n: int = 400, *, seed: int = 1, company=None, mix=(0.4, 0.4, 0.2)
         reads, session_range, day_range, p_convert = ARCHETYPES[kind]
         days = rng.integers(day_range[0], day_range[1] + 1)
         sessions = max(days, rng.integers(session_range[0], session_range[1] + 1))
-        moment = START + dt.timedelta(hours=int(rng.integers(0, 48)))
+        moment = START + dt.timedelta(hours=int(rng.integers(0, weeks * 7 * 24)))
         for s in range(sessions):
             if s and s < days:
                 moment += dt.timedelta(days=1, hours=int(rng.integers(0, 5)))
@@ -117,7 +121,7 @@ def population(n: int = 400, *, seed: int = 1, company=None, mix=(0.4, 0.4, 0.2)
             source = "search" if kind == "evaluator" and s == 0 else "direct"
             writer.session(visitor, page_list, moment, source)
         if rng.random() < p_convert:
-            moment += dt.timedelta(hours=3)
+            moment += dt.timedelta(days=int(rng.integers(1, 21)), hours=3)
             # The conversion, then behaviour after it that must never reach the features.
             writer.session(visitor, [site["goal"], site["pricing"], site["pricing"]], moment)
             visitor.converted_at = moment
@@ -129,8 +133,5 @@ def population(n: int = 400, *, seed: int = 1, company=None, mix=(0.4, 0.4, 0.2)
 
 
 def quick_candidates() -> dict:
-    """The real candidate pipelines with fewer iterations, for tests about behaviour not quality."""
-    candidates = candidate_pipelines()
-    candidates["hist_gradient_boosting"].set_params(model__max_iter=60, model__learning_rate=0.1)
-    candidates["mlp"].set_params(model__max_iter=60)
-    return candidates
+    """The visitor model's candidates as production trains them (quick on a few hundred rows)."""
+    return visitor_candidates()

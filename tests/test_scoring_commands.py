@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
+from prospects.models import Visitor
 from scoring.models import TrainingRun, VisitorScore
 from tests.scoring_factories import population
 
@@ -78,18 +79,49 @@ def test_evaluate_models_refuses_a_bad_label_with_a_message(tmp_path):
 def test_train_model_then_rescore_json():
     kinds = population(400, seed=21)
 
-    _, trained = run("train_model", "--json", "--folds", "3")
-    assert trained["training_size"] == len(kinds)
-    assert trained["training_positives"] >= 30
-    assert set(trained["candidates"]) == {"logistic_regression", "hist_gradient_boosting", "mlp"}
-    for key in ("version", "algorithm", "roc_auc", "pr_auc", "brier", "confusion", "seconds"):
+    text, trained = run("train_model", "--json", "--folds", "3")
+    for key in (
+        "version",
+        "winner",
+        "horizon_days",
+        "backtest_cutoff",
+        "cutoffs",
+        "rows",
+        "positives",
+        "candidates",
+        "roc_auc",
+        "pr_auc",
+        "brier",
+        "confusion",
+        "seconds",
+    ):
         assert key in trained
+    assert trained["horizon_days"] == 30 and trained["winner"] == trained["algorithm"]
+    assert trained["positives"] >= 30 and trained["rows"] > len(kinds)
+    assert trained["backtest_cutoff"] == trained["cutoffs"][0]
+    assert set(trained["candidates"]) == {"logistic_regression", "lightgbm"}
+    for figures in trained["candidates"].values():
+        assert {"roc_auc", "pr_auc"} <= set(figures["inner"])
+        assert {
+            "roc_auc",
+            "pr_auc",
+            "precision_top_1pct",
+            "recall_top_1pct",
+            "precision_top_5pct",
+            "recall_top_5pct",
+            "lift_at_threshold",
+            "brier",
+            "rows",
+            "positives",
+        } <= set(figures["backtest"])
+    assert "Backtest at" in text
 
     text, scored = run("rescore", "--json")
+    open_visitors = Visitor.objects.filter(converted_at__isnull=True).count()
     assert scored["version"] == trained["version"]
-    assert scored["visitors"] == len(kinds) == VisitorScore.objects.count()
-    assert scored["out_of_fold"] == len(kinds)
-    assert "Scored 400 visitors" in text
+    assert scored["visitors"] == open_visitors == VisitorScore.objects.count()
+    assert scored["out_of_fold"] == 0  # today's rows were never trained on
+    assert f"Scored {open_visitors} visitors" in text
 
     _, again = run("rescore", "--json", "--changed-only")
     assert again["visitors"] == 0  # nothing changed since the last run

@@ -37,7 +37,20 @@ def test_model_page_shows_the_charts_and_history_to_an_admin(client, admin_user,
     assert html.count("<svg") >= 7  # two confusion matrices, three curves, two bar charts
     assert "<polyline" in html and "<circle" in html
     assert "Confusion matrix at the capacity threshold" in html
-    assert "hist_gradient_boosting" in html and "logistic_regression" in html and "mlp" in html
+    assert "lightgbm" in html and "logistic_regression" in html
+    # The page leads with the backtest, the candidates side by side; the older view is below.
+    assert html.index("what the score did on a period it had not seen") < html.index(
+        'id="roc-chart"'
+    )
+    assert (
+        html.count(
+            "<tr",
+            html.index('id="backtest-candidates"'),
+            html.index("</table>", html.index('id="backtest-candidates"')),
+        )
+        == 3
+    )
+    assert html.index('id="out-of-fold"') > html.index('id="model-figures"')
     assert f"Roll back to v{first.pk}" in html
     assert "cdn" not in html.lower()
 

@@ -28,13 +28,16 @@ def trained():
 
 
 def test_scores_carry_up_to_three_reasons_in_words(trained):
-    kinds, _ = trained
+    kinds, version = trained
     services.rescore()
 
+    # Scores at or above the snapshots' conversion rate are explained (the ones worth a look).
     evaluators = VisitorScore.objects.filter(
         visitor_id__in=[pk for pk, kind in kinds.items() if kind == "evaluator"],
         visitor__converted_at__isnull=True,
+        probability__gte=version.training_positives / version.training_size,
     ).order_by("-probability")[:20]
+    assert len(evaluators) >= 5
     texts = [reason["text"] for score in evaluators for reason in score.reasons]
     assert texts
     assert all(1 <= len(score.reasons) <= 3 for score in evaluators)
@@ -46,12 +49,11 @@ def test_scores_carry_up_to_three_reasons_in_words(trained):
         t.startswith(("viewed pricing", "viewed product", "came back on", "read the documentation"))
         for t in texts
     )
-    assert any(t.startswith("came back on") and t.endswith("different days") for t in texts) or any(
-        "pricing" in t for t in texts
-    )
+    # Different evaluators are explained by different behaviour, not one stock sentence.
+    assert len({reason["feature"] for score in evaluators for reason in score.reasons}) >= 3
 
 
-def test_company_score_is_its_best_eligible_visitor_with_the_count(trained):
+def test_company_score_is_the_chance_any_eligible_visitor_converts_with_the_count(trained):
     acme, quiet = CompanyFactory(), CompanyFactory()
     visitors = list(Visitor.objects.filter(converted_at__isnull=True).order_by("pk")[:6])
     for v in visitors[:4]:
@@ -71,7 +73,11 @@ def test_company_score_is_its_best_eligible_visitor_with_the_count(trained):
     best = max(eligible, key=lambda v: probabilities[v.pk])
     score = CompanyScore.objects.get(company=acme)
     assert score.visitor_count == 3
-    assert score.probability == pytest.approx(probabilities[best.pk])
+    none_converts = 1.0
+    for v in eligible:
+        none_converts *= 1 - probabilities[v.pk]
+    assert score.probability == pytest.approx(1 - none_converts)
+    assert score.probability >= probabilities[best.pk]
     assert score.top_visitor_id == best.pk
     assert score.reasons == VisitorScore.objects.get(visitor=best).reasons
     assert not CompanyScore.objects.filter(company=quiet).exists()
@@ -105,11 +111,12 @@ def test_tasks_are_idempotent():
 
     first = tasks.retrain()
 
-    assert first["visitors"] == 400 and ModelVersion.objects.count() == 1
+    open_visitors = Visitor.objects.filter(converted_at__isnull=True).count()
+    assert first["visitors"] == open_visitors and ModelVersion.objects.count() == 1
     # Nothing new since: neither task changes anything.
     assert "skipped" in tasks.retrain()
     assert tasks.rescore()["visitors"] == 0
-    assert ModelVersion.objects.count() == 1 and VisitorScore.objects.count() == 400
+    assert ModelVersion.objects.count() == 1 and VisitorScore.objects.count() == open_visitors
 
 
 def test_company_engagement_counts_only_eligible_visitors(trained):

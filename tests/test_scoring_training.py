@@ -1,9 +1,14 @@
-"""Training: candidates compared, the best calibrated and stored with its figures; too little data refused."""
+"""Training on weekly snapshots: candidates backtested, the winner refit, calibrated and stored."""
 
-import numpy as np
+import datetime as dt
+from unittest.mock import patch
+
 import pytest
+from django.db.models import Max
 
+from prospects.models import PageView, Visitor
 from scoring import services
+from scoring.features import build_features
 from scoring.models import ModelVersion, TrainingRun, VisitorScore
 from scoring.registry import load_artifact
 from scoring.training import NotEnoughData
@@ -22,19 +27,24 @@ def test_trained_version_stores_every_figure_the_issue_lists():
 
     assert version.is_active
     assert version.trained_by == "ada"
-    assert set(version.candidates) == {"logistic_regression", "hist_gradient_boosting", "mlp"}
+    assert set(version.candidates) == {"logistic_regression", "lightgbm"}
     assert version.algorithm in version.candidates
     for scores in version.candidates.values():
-        assert set(scores) == {"roc_auc", "pr_auc", "best_f1"}
-    assert version.training_positives >= 30
-    assert version.training_size == 500
-    assert version.roc_auc > 0.75
+        assert set(scores) == {"roc_auc", "pr_auc"}
+    backtest = version.backtest
+    assert backtest["winner"] == version.algorithm and version.horizon_days == 30
+    # Rows are visitor snapshots at weekly cutoffs: more than there are visitors.
+    assert version.training_positives >= 30 and version.training_size > 500
+    assert version.training_size == backtest["rows"]
+    reported = backtest["candidates"][version.algorithm]["backtest"]
+    assert version.roc_auc == reported["roc_auc"] > 0.75
     assert 0 < version.brier < 0.25
     assert set(version.confusion) == {"0.5", "threshold", "at_threshold"}
-    assert sum(map(sum, version.confusion["0.5"])) == version.training_size
+    assert sum(map(sum, version.confusion["0.5"])) == reported["rows"]
     assert version.confusion["threshold"] == 0.5
-    assert {"roc", "pr", "calibration"} <= set(version.curves)
-    assert sum(row["count"] for row in version.curves["calibration"]) == version.training_size
+    assert {"roc", "pr", "calibration", "out_of_fold"} <= set(version.curves)
+    assert sum(row["count"] for row in version.curves["calibration"]) == reported["rows"]
+    assert version.curves["out_of_fold"]["rows"] == version.training_size
     # The behaviour that separates evaluators matters more than the job pages.
     importances = version.feature_importances
     assert max(importances, key=importances.get) != "views_jobs"
@@ -68,21 +78,26 @@ def test_too_few_conversions_is_a_clear_message_and_a_recorded_run():
 
 
 @pytest.mark.django_db
-def test_training_visitors_get_their_out_of_fold_probability():
-    kinds = population(500, seed=6)
+def test_scores_are_as_of_the_newest_hit_whatever_the_clock(settings):
+    population(500, seed=6)
     version = services.train_model(trained_by="ada", folds=3, candidates=quick_candidates())
+    newest = PageView.objects.aggregate(newest=Max("ts"))["newest"]
 
-    result = services.rescore()
+    with patch("django.utils.timezone.now", return_value=newest + dt.timedelta(days=90)):
+        result = services.rescore()
+    first = dict(VisitorScore.objects.values_list("visitor_id", "probability"))
+    with patch("django.utils.timezone.now", return_value=newest + dt.timedelta(days=400)):
+        services.rescore()
+    again = dict(VisitorScore.objects.values_list("visitor_id", "probability"))
 
-    artifact = load_artifact(version.file_name)
-    oof = dict(zip(artifact["oof_visitor_ids"].tolist(), artifact["oof_probability"], strict=True))
-    scores = VisitorScore.objects.filter(visitor_id__in=kinds)
-    assert result.visitors == len(kinds) and result.out_of_fold == len(kinds)
-    assert all(s.out_of_fold and s.probability == pytest.approx(oof[s.visitor_id]) for s in scores)
-    # Out-of-fold is not the in-sample answer of the final model.
-    from scoring.features import build_features
-
-    table = build_features()
-    in_sample = artifact["model"].predict_proba(table.X)[:, 1]
-    stored = np.array([oof[i] for i in table.visitor_ids.tolist()])
-    assert not np.allclose(in_sample, stored)
+    assert result.as_of == (newest + dt.timedelta(seconds=1)).isoformat()
+    assert first == again  # the wall clock does not age anyone
+    table = build_features(as_of=newest + dt.timedelta(seconds=1))
+    model = load_artifact(version.file_name)["model"]
+    expected = model.predict_proba(table.X)[:, 1]
+    assert [first[int(i)] for i in table.visitor_ids] == pytest.approx(expected.tolist())
+    # Converts are not scored (their outcome is known); everyone else is, none out-of-fold.
+    assert set(first) == set(
+        Visitor.objects.filter(converted_at__isnull=True).values_list("pk", flat=True)
+    )
+    assert result.out_of_fold == 0

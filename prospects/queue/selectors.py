@@ -40,7 +40,10 @@ def research_queue(*, threshold=None) -> QuerySet[Company]:
         _queue_base()
         .filter(score__probability__gte=float(threshold))
         .annotate(probability=F("score__probability"), last_visit=F("score__last_visit"))
-        .order_by(F("score__probability").desc(), "pk")
+        # Equal chances: the company seen most recently first.
+        .order_by(
+            F("score__probability").desc(), F("score__last_visit").desc(nulls_last=True), "pk"
+        )
     )
 
 

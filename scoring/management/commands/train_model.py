@@ -1,4 +1,4 @@
-"""Train a new model version on every visitor, make it active, and print its figures."""
+"""Train a new model version on weekly snapshots, make it active, and print its backtest."""
 
 import json
 import time
@@ -9,12 +9,19 @@ from scoring.services import train_model
 from scoring.training import NotEnoughData
 
 
+def _figure(value) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 class Command(BaseCommand):
-    help = "Compare the candidate models, calibrate the best and store it as the active version."
+    help = (
+        "Backtest the candidate models on weekly snapshots, refit the winner on all of them, "
+        "calibrate it and store it as the active version."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--folds", type=int, default=5, help="Cross-validation folds (default 5)."
+            "--folds", type=int, default=3, help="Grouped cross-validation folds (default 3)."
         )
         parser.add_argument(
             "--json", action="store_true", help="End with one line of JSON figures."
@@ -28,36 +35,54 @@ class Command(BaseCommand):
             version = train_model(trained_by="manage.py train_model", folds=folds)
         except NotEnoughData as exc:
             raise CommandError(str(exc)) from exc
+        backtest = version.backtest
         figures = {
             "version": version.pk,
             "algorithm": version.algorithm,
+            "winner": backtest["winner"],
+            "horizon_days": version.horizon_days,
+            "backtest_cutoff": backtest["cutoff"],
+            "cutoffs": backtest["cutoffs"],
+            "rows": backtest["rows"],
+            "positives": backtest["positives"],
+            "backtest_train_rows": backtest["train_rows"],
+            "backtest_train_positives": backtest["train_positives"],
             "training_size": version.training_size,
             "training_positives": version.training_positives,
-            "roc_auc": round(version.roc_auc, 4),
-            "pr_auc": round(version.pr_auc, 4),
-            "brier": round(version.brier, 4),
-            "best_f1": version.curves.get("best_f1"),
+            "roc_auc": version.roc_auc,
+            "pr_auc": version.pr_auc,
+            "brier": version.brier,
             "calibration": version.curves.get("calibration_method"),
             "confusion": version.confusion,
-            "candidates": version.candidates,
+            "candidates": {
+                name: {"inner": c["inner"], "backtest": _without_table(c["backtest"])}
+                for name, c in backtest["candidates"].items()
+            },
             "seconds": round(time.perf_counter() - started, 2),
         }
         self.stdout.write(
             f"Model v{version.pk}: {version.algorithm}, calibrated ({figures['calibration']}), "
-            f"trained on {version.training_size} visitors with {version.training_positives} "
-            f"conversions in {figures['seconds']} s."
+            f"trained on {figures['rows']} visitor snapshots at {len(figures['cutoffs'])} weekly "
+            f"cutoffs with {figures['positives']} conversions within {version.horizon_days} "
+            f"days, in {figures['seconds']} s."
         )
-        for name, scores in version.candidates.items():
-            self.stdout.write(
-                f"  {name:<24} ROC AUC {scores['roc_auc']:.3f}  PR AUC {scores['pr_auc']:.3f}  "
-                f"best F1 {scores['best_f1']:.3f}"
-            )
         self.stdout.write(
-            f"Calibrated out-of-fold: ROC AUC {figures['roc_auc']}, PR AUC {figures['pr_auc']}, "
-            f"Brier {figures['brier']}."
+            f"Backtest at {backtest['cutoff'][:10]} (trained on the snapshots closed by then): "
+            f"what each candidate's score did on a period it had not seen."
         )
+        for name, c in figures["candidates"].items():
+            b = c["backtest"]
+            self.stdout.write(
+                f"  {name:<22} ROC AUC {_figure(b['roc_auc'])}  PR AUC {_figure(b['pr_auc'])}  "
+                f"precision@5% {_figure(b['precision_top_5pct'])}  Brier {_figure(b['brier'])}"
+                f"{'  (winner)' if name == figures['winner'] else ''}"
+            )
         if json:
             self.stdout.write(_dumps(figures))
+
+
+def _without_table(figures: dict) -> dict:
+    return {k: v for k, v in figures.items() if k != "calibration"}
 
 
 def _dumps(figures: dict) -> str:

@@ -1,0 +1,171 @@
+"""The backtest: what each candidate's score did on a period it had not seen.
+
+T_b is the newest cutoff whose label window has closed. Every candidate is trained only on
+snapshots whose own window had closed by T_b (so nothing it learns comes from after T_b),
+calibrated on its grouped out-of-fold scores there, and judged on the visitors as they were at
+T_b against what they did in the next H days. The winner is chosen on the inner (grouped
+cross-validated) figures, never on the reported rows.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+from .calibration import Calibrator, calibration_table
+from .snapshots import Snapshots
+from .training import MIN_POSITIVES, Candidate, NotEnoughData, fit_tuned, grouped_folds, grouped_oof
+
+TOP_SHARES = (0.01, 0.05)
+
+
+def _both_classes(y: np.ndarray) -> bool:
+    return 0 < int(y.sum()) < len(y)
+
+
+def ranking_figures(y: np.ndarray, p: np.ndarray) -> dict:
+    """ROC AUC and PR AUC (None when the rows hold only one class)."""
+    if not _both_classes(y):
+        return {"roc_auc": None, "pr_auc": None}
+    return {
+        "roc_auc": round(float(roc_auc_score(y, p)), 4),
+        "pr_auc": round(float(average_precision_score(y, p)), 4),
+    }
+
+
+def figures(y: np.ndarray, p: np.ndarray, threshold: float) -> dict:
+    """Every backtest figure of one candidate's probabilities `p` against outcomes `y`."""
+    y, p = np.asarray(y, dtype=int), np.asarray(p, dtype=float)
+    n, positives = len(y), int(y.sum())
+    base_rate = positives / n if n else 0.0
+    order = np.argsort(-p, kind="stable")
+    result = {
+        "rows": n,
+        "positives": positives,
+        "base_rate": round(base_rate, 4),
+        **ranking_figures(y, p),
+        "brier": round(float(brier_score_loss(y, p)), 4) if n else None,
+    }
+    for share in TOP_SHARES:
+        k = max(1, math.ceil(n * share)) if n else 0
+        hits = int(y[order[:k]].sum())
+        label = f"top_{round(share * 100)}pct"
+        result[f"precision_{label}"] = round(hits / k, 4) if k else None
+        result[f"recall_{label}"] = round(hits / positives, 4) if positives else None
+    chosen = p >= threshold
+    selected = int(chosen.sum())
+    precision = float(y[chosen].mean()) if selected else None
+    result["threshold"] = threshold
+    result["above_threshold"] = selected
+    result["converted_above_threshold"] = int(y[chosen].sum())
+    result["expected_above_threshold"] = round(float(p[chosen].sum()), 2)
+    result["lift_at_threshold"] = (
+        round(precision / base_rate, 2) if precision is not None and base_rate else None
+    )
+    result["calibration"] = calibration_table(y, p)
+    return result
+
+
+@dataclass
+class CandidateBacktest:
+    """One candidate: inner cross-validated figures, its tuned setting, the backtest figures."""
+
+    name: str
+    inner: dict
+    params: dict
+    backtest: dict
+    # Calibrated probabilities of the reported rows (for the curves; not stored as figures).
+    probabilities: np.ndarray
+
+    def as_dict(self) -> dict:
+        return {"inner": self.inner, "params": self.params, "backtest": self.backtest}
+
+
+@dataclass
+class Backtest:
+    """The backtest of every candidate at one cutoff, and the winner chosen on inner figures."""
+
+    cutoff: str
+    horizon: int
+    train_cutoffs: list[str]
+    train_rows: int
+    train_positives: int
+    candidates: dict[str, CandidateBacktest] = field(default_factory=dict)
+
+    @property
+    def winner(self) -> str:
+        def inner(name: str) -> tuple:
+            scores = self.candidates[name].inner
+            return (scores["pr_auc"] or 0.0, scores["roc_auc"] or 0.0)
+
+        return max(self.candidates, key=inner)
+
+    def as_dict(self) -> dict:
+        return {
+            "cutoff": self.cutoff,
+            "horizon_days": self.horizon,
+            "train_cutoffs": self.train_cutoffs,
+            "train_rows": self.train_rows,
+            "train_positives": self.train_positives,
+            "winner": self.winner,
+            "candidates": {name: c.as_dict() for name, c in self.candidates.items()},
+        }
+
+
+def check_positives(y: np.ndarray, what: str) -> None:
+    """Refuse rows with too few conversions to learn or judge from, saying how many there are."""
+    positives = int(np.sum(y))
+    if positives < MIN_POSITIVES:
+        raise NotEnoughData(
+            f"Too little data to train: {positives} conversions among {len(y)} {what}; "
+            f"at least {MIN_POSITIVES} are needed for a model whose scores mean something."
+        )
+
+
+def run_backtest(
+    snapshots: Snapshots, candidates: dict[str, Candidate], *, threshold: float, folds: int
+) -> Backtest:
+    """Train each candidate on the snapshots closed by T_b and report it on T_b's rows."""
+    if not snapshots.cutoffs:
+        raise NotEnoughData(
+            f"Too little data to train: no week of visits ends {snapshots.horizon} days or "
+            "more before the newest page view, so no conversion window has closed yet."
+        )
+    cutoff = snapshots.cutoffs[0]
+    train, report = snapshots.rows_closed_by(cutoff), snapshots.rows_at(cutoff)
+    if not len(train):
+        raise NotEnoughData(
+            f"Too little data to train: the backtest needs snapshots whose {snapshots.horizon}-day "
+            f"window closed by {cutoff:%Y-%m-%d}, and the visits do not go back that far."
+        )
+    X, y, groups = snapshots.X[train], snapshots.y[train], snapshots.visitor_ids[train]
+    check_positives(y, "visitor snapshots before the backtest cutoff")
+    if not _both_classes(snapshots.y[report]):
+        raise NotEnoughData(
+            f"Too little data to train: nobody (or everybody) seen by {cutoff:%Y-%m-%d} converted "
+            f"in the {snapshots.horizon} days after it, so the backtest has nothing to judge."
+        )
+    split = grouped_folds(y, groups, folds)
+    result = Backtest(
+        cutoff=cutoff.isoformat(),
+        horizon=snapshots.horizon,
+        train_cutoffs=sorted(
+            {snapshots.cutoffs[i].isoformat() for i in np.unique(snapshots.cutoff_index[train])}
+        ),
+        train_rows=len(y),
+        train_positives=int(y.sum()),
+    )
+    for name, candidate in candidates.items():
+        oof = grouped_oof(candidate, X, y, groups, split)
+        calibrator = Calibrator("sigmoid").fit(oof, y)
+        model, params = fit_tuned(candidate, X, y, groups)
+        p = calibrator.transform(model.predict_proba(snapshots.X[report])[:, 1])
+        result.candidates[name] = CandidateBacktest(
+            name=name,
+            inner=ranking_figures(y, oof),
+            params=params,
+            backtest=figures(snapshots.y[report], p, threshold),
+            probabilities=p,
+        )
+    return result
