@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 def test_demo_runs_every_stage_and_is_safe_to_run_again(tmp_path, settings):
     settings.LEADGEN_MODEL_DIR = tmp_path / "models"
     out = io.StringIO()
-    call_command("demo", visitors=3000, days=30, seed=11, dir=tmp_path / "demo", stdout=out)
+    call_command("demo", visitors=14000, days=90, seed=11, dir=tmp_path / "demo", stdout=out)
 
     text = out.getvalue()
     assert "2/7 demo users" in text
@@ -49,7 +49,7 @@ def test_demo_runs_every_stage_and_is_safe_to_run_again(tmp_path, settings):
     assert kinds.count("evaluator") > len(kinds) / 2
     assert kinds.count("job_seeker") + kinds.count("blog_reader") < len(kinds) / 5
 
-    call_command("demo", visitors=3000, days=30, seed=11, dir=tmp_path / "demo", stdout=out)
+    call_command("demo", visitors=14000, days=90, seed=11, dir=tmp_path / "demo", stdout=out)
     second = LogImport.objects.order_by("-pk").first()
     assert second.pageviews == 0
     assert second.duplicates > 10000
