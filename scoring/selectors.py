@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from prospects.models import Visitor
 
 from .models import ModelVersion, TrainingRun
+from .training import POINTS_RULE
 
 
 def active_version() -> ModelVersion | None:
@@ -38,9 +39,6 @@ def version_history():
 def recent_training_runs(limit: int = 10):
     """The latest training attempts, including the ones that refused to train."""
     return TrainingRun.objects.select_related("model_version")[:limit]
-
-
-POINTS_RULE = "points_rule"
 
 
 def backtest_rows(version: ModelVersion) -> list[dict]:

@@ -16,17 +16,35 @@ from .backtest import check_positives, run_backtest
 from .calibration import CalibratedModel, Calibrator, out_of_fold_calibrated
 from .evaluation import feature_importances, model_report, out_of_fold_summary
 from .explain import explain, probabilities
+from .features import FEATURE_NAMES
 from .meaning import horizon_days
 from .models import CompanyScore, ModelVersion, TrainingRun, VisitorScore
 from .registry import load_artifact, save_artifact
 from .snapshots import hit_range, scoring_features, training_snapshots
-from .training import fit_tuned, grouped_folds, grouped_oof, one_core, visitor_candidates
+from .training import (
+    POINTS_RULE,
+    NotEnoughData,
+    fit_tuned,
+    grouped_folds,
+    grouped_oof,
+    one_core,
+    points_candidate,
+    visitor_candidates,
+)
 
 WRITE_BATCH = 2000
 
 
 class NoActiveModel(RuntimeError):
     """Rescoring was asked for before any model was trained."""
+
+
+class PointsRuleInstead(NotEnoughData):
+    """Too little data for a learned model: the points rule was made the active version."""
+
+    def __init__(self, message: str, version: ModelVersion):
+        super().__init__(message)
+        self.version = version
 
 
 @dataclass
@@ -48,12 +66,18 @@ class RescoreResult:
 def train_model(*, trained_by: str, folds: int = 3, candidates=None) -> ModelVersion:
     """Backtest the candidates on weekly snapshots, refit the winner on all of them, activate it.
 
-    Raises training.NotEnoughData (with a readable message) when there are too few
-    conversions or no closed window; the TrainingRun row records every attempt.
+    With too few conversions or no closed window, the points rule becomes the active version
+    and PointsRuleInstead (a NotEnoughData) says why; the TrainingRun row records every attempt.
     """
     run = TrainingRun.objects.create(requested_by=trained_by)
     try:
         version = _train(trained_by=trained_by, folds=folds, candidates=candidates)
+    except NotEnoughData as exc:
+        version = _points_rule_version(trained_by=trained_by, reason=str(exc))
+        run.message = f"{exc} The points rule scores instead (v{version.pk})."
+        run.model_version = version
+        run.save(update_fields=["message", "model_version"])
+        raise PointsRuleInstead(run.message, version) from exc
     except Exception as exc:
         run.message = str(exc)
         run.save(update_fields=["message"])
@@ -127,6 +151,46 @@ def _train(*, trained_by: str, folds: int, candidates) -> ModelVersion:
                 "rows": len(y),
                 "positives": int(y.sum()),
             },
+        )
+
+
+def _points_rule_version(*, trained_by: str, reason: str) -> ModelVersion:
+    """The admins' points rule as the active version, its curve fitted on what data there is."""
+    horizon = horizon_days()
+    snapshots = training_snapshots(horizon)
+    if len(snapshots):
+        X, y = snapshots.X, snapshots.y
+    else:
+        # No closed window at all: the rule still ranks today's visitors; with no outcome to
+        # learn from, its chances sit at the floor, which the page and the run message say.
+        current = scoring_features()
+        X = current.X if current is not None else np.zeros((0, len(FEATURE_NAMES)))
+        y = np.zeros(len(X), dtype=int)
+    model = points_candidate().build().fit(X, y)
+    _, newest = hit_range()
+    file_name = save_artifact(
+        {
+            "model": model,
+            "baseline": np.median(X, axis=0) if len(X) else np.zeros(len(FEATURE_NAMES)),
+            "feature_names": list(FEATURE_NAMES),
+            "horizon_days": horizon,
+        },
+        prefix="points-rule",
+    )
+    with transaction.atomic():
+        list(ModelVersion.objects.select_for_update().filter(is_active=True))
+        ModelVersion.objects.filter(is_active=True).update(is_active=False)
+        return ModelVersion.objects.create(
+            algorithm=POINTS_RULE,
+            trained_by=trained_by,
+            is_active=True,
+            file_name=file_name,
+            feature_names=list(FEATURE_NAMES),
+            training_size=len(y),
+            training_positives=int(y.sum()),
+            horizon_days=horizon,
+            data_until=newest,
+            backtest={"winner": POINTS_RULE, "fallback": reason},
         )
 
 

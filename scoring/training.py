@@ -25,6 +25,9 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 from threadpoolctl import threadpool_limits
 
+from .features import FEATURE_NAMES
+from .points import PointsModel, load_rules
+
 # Fewer conversions than this make a model whose metrics mean nothing.
 MIN_POSITIVES = 30
 RANDOM_STATE = 7
@@ -273,9 +276,20 @@ def _lightgbm(num_leaves: int = 15, min_child_samples: int = 40) -> Pipeline:
     return Pipeline([("prep", "passthrough"), ("model", model)])
 
 
+POINTS_RULE = "points_rule"
+
+
+def points_candidate() -> Candidate:
+    """The admins' points rule (scoring.points) as it stands now, compared like the others."""
+    rules = load_rules()
+    return Candidate(POINTS_RULE, lambda: PointsModel(rules, tuple(FEATURE_NAMES)))
+
+
 def visitor_candidates() -> dict[str, Candidate]:
-    """The learned candidates for the visitor model, each with a small grid tuned in-fold."""
+    """The visitor model's candidates: two learned ones, each with a small grid tuned in-fold,
+    and the points rule, which the learned ones have to beat."""
     return {
+        POINTS_RULE: points_candidate(),
         "logistic_regression": Candidate(
             "logistic_regression", _logistic, ({"C": 0.1}, {"C": 1.0})
         ),

@@ -99,7 +99,7 @@ def test_train_model_then_rescore_json():
     assert trained["horizon_days"] == 30 and trained["winner"] == trained["algorithm"]
     assert trained["positives"] >= 30 and trained["rows"] > len(kinds)
     assert trained["backtest_cutoff"] == trained["cutoffs"][0]
-    assert set(trained["candidates"]) == {"logistic_regression", "lightgbm"}
+    assert set(trained["candidates"]) == {"logistic_regression", "lightgbm", "points_rule"}
     for figures in trained["candidates"].values():
         assert {"roc_auc", "pr_auc"} <= set(figures["inner"])
         assert {
@@ -128,13 +128,16 @@ def test_train_model_then_rescore_json():
 
 
 @pytest.mark.django_db
-def test_train_model_with_too_few_conversions_exits_with_the_message():
+def test_train_model_with_too_few_conversions_says_so_and_the_points_rule_scores():
     population(120, seed=22, mix=(0.0, 0.5, 0.5))
 
-    with pytest.raises(CommandError, match="Too little data to train"):
-        call_command("train_model", stdout=StringIO())
+    text, figures = run("train_model", "--json")
 
+    assert "Too little data to train" in text and "points rule scores instead" in text
+    assert figures["algorithm"] == figures["winner"] == "points_rule"
     assert TrainingRun.objects.get().ok is False
+    _, scored = run("rescore", "--json")
+    assert scored["version"] == figures["version"] and scored["visitors"] > 0
 
 
 @pytest.mark.django_db

@@ -37,7 +37,7 @@ def test_model_page_shows_the_charts_and_history_to_an_admin(client, admin_user,
     assert html.count("<svg") >= 7  # two confusion matrices, three curves, two bar charts
     assert "<polyline" in html and "<circle" in html
     assert "Confusion matrix at the capacity threshold" in html
-    assert "lightgbm" in html and "logistic_regression" in html
+    assert "lightgbm" in html and "logistic_regression" in html and "points_rule" in html
     # The page leads with the backtest, the candidates side by side; the older view is below.
     assert html.index("what the score did on a period it had not seen") < html.index(
         'id="roc-chart"'
@@ -48,8 +48,9 @@ def test_model_page_shows_the_charts_and_history_to_an_admin(client, admin_user,
             html.index('id="backtest-candidates"'),
             html.index("</table>", html.index('id="backtest-candidates"')),
         )
-        == 3
+        == 4  # the header and three candidates
     )
+    assert "beats the points rule by" in html or "The points rule did best" in html
     assert html.index('id="out-of-fold"') > html.index('id="model-figures"')
     assert f"Roll back to v{first.pk}" in html
     assert "cdn" not in html.lower()

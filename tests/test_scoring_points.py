@@ -8,6 +8,7 @@ from scoring.features import build_features
 from scoring.models import PointRule
 from scoring.points import DEFAULT_RULES, PointsModel, load_rules
 from scoring.registry import load_artifact, save_artifact
+from scoring.snapshots import scoring_cutoff, training_snapshots
 from tests.scoring_factories import population
 
 pytestmark = pytest.mark.django_db
@@ -94,11 +95,14 @@ def test_a_rule_for_a_column_the_features_lack_is_refused_clearly():
 def test_the_rule_ranks_real_visitors_and_survives_the_model_file(settings, tmp_path):
     settings.LEADGEN_MODEL_DIR = tmp_path
     kinds = population(300, seed=4)
-    table = build_features()
-    model = PointsModel(load_rules(), table.names).fit(table.X, table.converted)
+    snapshots = training_snapshots()
+    model = PointsModel(load_rules(), snapshots.names).fit(snapshots.X, snapshots.y)
+    # Today's rows: everyone not yet converted, as of the newest hit.
+    table = build_features(as_of=scoring_cutoff())
     points = dict(zip(table.visitor_ids.tolist(), model.points(table.X), strict=True))
     by_kind = {
-        k: [points[v] for v, kind in kinds.items() if kind == k] for k in set(kinds.values())
+        k: [points[v] for v, kind in kinds.items() if kind == k and v in points]
+        for k in set(kinds.values())
     }
     assert np.mean(by_kind["evaluator"]) > np.mean(by_kind["reader"]) > 0
     assert max(by_kind["job_seeker"]) < np.mean(by_kind["reader"])

@@ -3,6 +3,7 @@
 import datetime as dt
 from unittest.mock import patch
 
+import numpy as np
 import pytest
 from django.db.models import Max
 
@@ -10,8 +11,10 @@ from prospects.models import PageView, Visitor
 from scoring import services
 from scoring.features import build_features
 from scoring.models import ModelVersion, TrainingRun, VisitorScore
+from scoring.points import PointsModel, load_rules
 from scoring.registry import load_artifact
-from scoring.training import NotEnoughData
+from scoring.services import PointsRuleInstead
+from scoring.snapshots import scoring_cutoff
 from tests.scoring_factories import population, quick_candidates
 
 
@@ -27,7 +30,7 @@ def test_trained_version_stores_every_figure_the_issue_lists():
 
     assert version.is_active
     assert version.trained_by == "ada"
-    assert set(version.candidates) == {"logistic_regression", "lightgbm"}
+    assert set(version.candidates) == {"logistic_regression", "lightgbm", "points_rule"}
     assert version.algorithm in version.candidates
     for scores in version.candidates.values():
         assert set(scores) == {"roc_auc", "pr_auc"}
@@ -66,15 +69,38 @@ def test_a_new_version_replaces_the_active_one():
 
 
 @pytest.mark.django_db
-def test_too_few_conversions_is_a_clear_message_and_a_recorded_run():
+def test_too_few_conversions_is_a_clear_message_and_the_points_rule_scores_instead():
     population(200, seed=5, mix=(0.0, 0.5, 0.5))
 
-    with pytest.raises(NotEnoughData, match="at least 30"):
+    with pytest.raises(PointsRuleInstead, match="at least 30") as refused:
         services.train_model(trained_by="ada")
 
     run = TrainingRun.objects.get()
     assert not run.ok and "conversions" in run.message
-    assert not ModelVersion.objects.exists()
+    assert "The points rule scores instead" in run.message
+    version = ModelVersion.objects.get()
+    assert refused.value.version == version == run.model_version
+    assert version.is_active and version.algorithm == "points_rule"
+    assert version.backtest["fallback"] in run.message
+    services.rescore()
+    scores = VisitorScore.objects.select_related("model_version")
+    assert scores.exists() and {s.model_version.algorithm for s in scores} == {"points_rule"}
+    # The rule's ranking: more pricing and product views, more points, a higher chance.
+    table = build_features(as_of=scoring_cutoff())
+    points = PointsModel(load_rules(), tuple(table.names)).points(table.X)
+    chance = dict(scores.values_list("visitor_id", "probability"))
+    ranked = np.array([chance[int(i)] for i in table.visitor_ids])
+    assert np.all(np.diff(ranked[np.argsort(points, kind="stable")]) >= -1e-12)
+
+
+def test_no_closed_window_is_a_clear_message_too(db, settings):
+    settings.LEADGEN_SCORE_HORIZON_DAYS = 60
+    population(200, seed=7, weeks=2)
+
+    with pytest.raises(PointsRuleInstead, match="no conversion window has closed"):
+        services.train_model(trained_by="ada")
+
+    assert ModelVersion.objects.get().algorithm == "points_rule"
 
 
 @pytest.mark.django_db

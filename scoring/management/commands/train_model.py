@@ -5,7 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from scoring.services import train_model
+from scoring.services import PointsRuleInstead, train_model
 from scoring.training import NotEnoughData
 
 
@@ -33,6 +33,18 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             version = train_model(trained_by="manage.py train_model", folds=folds)
+        except PointsRuleInstead as exc:
+            self.stdout.write(self.style.WARNING(str(exc)))
+            if json:
+                figures = {
+                    "version": exc.version.pk,
+                    "algorithm": exc.version.algorithm,
+                    "winner": exc.version.algorithm,
+                    "horizon_days": exc.version.horizon_days,
+                    "message": str(exc),
+                }
+                self.stdout.write(_dumps(figures))
+            return
         except NotEnoughData as exc:
             raise CommandError(str(exc)) from exc
         backtest = version.backtest
