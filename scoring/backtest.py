@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
+from prospects.models import Visitor
+
 from .calibration import Calibrator, calibration_table
 from .snapshots import Snapshots
 from .training import MIN_POSITIVES, Candidate, NotEnoughData, fit_tuned, grouped_folds, grouped_oof
@@ -111,6 +113,43 @@ class Backtest:
             "winner": self.winner,
             "candidates": {name: c.as_dict() for name, c in self.candidates.items()},
         }
+
+
+def company_outcomes(visitor_ids: np.ndarray, p: np.ndarray, y: np.ndarray, steps) -> list[dict]:
+    """Per threshold, at the backtest cutoff: companies whose chance reached it, how many of them
+    were expected to convert in the next H days (the sum of their chances) and how many did.
+
+    A company's chance combines its eligible visitors' rows as the live score does,
+    1 - prod(1 - p_i); it converted when any of them did.
+    """
+    known = np.array(
+        list(
+            Visitor.objects.filter(company__isnull=False, excluded_reason="")
+            .order_by("pk")
+            .values_list("pk", "company_id")
+        ),
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    at = np.clip(np.searchsorted(known[:, 0], visitor_ids), 0, max(len(known) - 1, 0))
+    has = (known[at, 0] == visitor_ids) if len(known) else np.zeros(len(visitor_ids), bool)
+    companies, where = np.unique(known[at[has], 1], return_inverse=True)
+    none_converts = np.ones(len(companies))
+    np.multiply.at(none_converts, where, 1.0 - p[has])
+    chance = 1.0 - none_converts
+    converted = np.zeros(len(companies), bool)
+    converted[where[y[has] == 1]] = True
+    rows = []
+    for step in steps:
+        above = chance >= float(step)
+        rows.append(
+            {
+                "threshold": float(step),
+                "companies": int(above.sum()),
+                "expected": round(float(chance[above].sum()), 1),
+                "converted": int(converted[above].sum()),
+            }
+        )
+    return rows
 
 
 def check_positives(y: np.ndarray, what: str) -> None:

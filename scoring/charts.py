@@ -1,6 +1,7 @@
-"""Chart geometry for the model page, drawn by the template as inline SVG (no JavaScript, no CDN).
+"""Chart geometry for every SVG chart (model page, capacity page), drawn by the templates as
+inline SVG (no JavaScript, no CDN).
 
-Everything here is numbers computed from a stored ModelVersion; the template only places them.
+Everything here is numbers; the templates only place them.
 """
 
 from .models import ModelVersion
@@ -132,4 +133,46 @@ def model_charts(version: ModelVersion) -> dict:
         "confusion_half": _confusion(confusion.get("0.5", [[0, 0], [0, 0]])),
         "confusion_threshold": _confusion(confusion.get("at_threshold", [[0, 0], [0, 0]])),
         "threshold": confusion.get("threshold"),
+    }
+
+
+# The capacity chart (SVG user units).
+CAPACITY_WIDTH, CAPACITY_HEIGHT, CAPACITY_PAD = 640, 240, 32
+
+
+def capacity_chart(steps: list[dict], threshold, load: int) -> dict:
+    """Bar positions for queue length at each threshold, and the team-load line."""
+    top = max([row["companies"] for row in steps] + [load, 1])
+    slot = (CAPACITY_WIDTH - 2 * CAPACITY_PAD) / len(steps)
+    plot = CAPACITY_HEIGHT - 2 * CAPACITY_PAD
+    base = CAPACITY_HEIGHT - CAPACITY_PAD
+
+    def level(value: float) -> float:
+        return round(base - plot * value / top, 1)
+
+    bars = []
+    for i, row in enumerate(steps):
+        height = plot * row["companies"] / top
+        bars.append(
+            {
+                **row,
+                "x": round(CAPACITY_PAD + i * slot + slot * 0.15, 1),
+                "y": round(base - height, 1),
+                "width": round(slot * 0.7, 1),
+                "height": round(height, 1),
+                "value_y": round(base - height - 4, 1),
+                "label_x": round(CAPACITY_PAD + i * slot + slot / 2, 1),
+                "current": row["threshold"] == threshold,
+            }
+        )
+    return {
+        "width": CAPACITY_WIDTH,
+        "height": CAPACITY_HEIGHT,
+        "bars": bars,
+        "baseline": base,
+        "axis_label_y": base + 16,
+        "load_y": level(load),
+        "load_label_y": round(level(load) - 4, 1),
+        "left": CAPACITY_PAD,
+        "right": CAPACITY_WIDTH - CAPACITY_PAD,
     }

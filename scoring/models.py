@@ -108,6 +108,10 @@ class TrainingRun(models.Model):
     """A request to train, kept so that a failed or too-small run leaves a readable record."""
 
     started_at = models.DateTimeField(auto_now_add=True)
+    # Touched at each stage of training; a run whose process died stops touching it.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Set when the run ends, trained or not; a run without it is running or was killed.
+    finished_at = models.DateTimeField(null=True, blank=True)
     requested_by = models.CharField(max_length=150, default="", blank=True)
     ok = models.BooleanField(default=False)
     message = models.TextField(blank=True, default="")

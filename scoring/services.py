@@ -9,10 +9,11 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from prospects.models import PageView, ThresholdChange, Visitor
+from prospects.queue.selectors import CAPACITY_STEPS
 from prospects.visits.choices import Category
 
-from . import selectors
-from .backtest import check_positives, run_backtest
+from . import runs, selectors
+from .backtest import check_positives, company_outcomes, run_backtest
 from .calibration import CalibratedModel, Calibrator, out_of_fold_calibrated
 from .evaluation import feature_importances, model_report, out_of_fold_summary
 from .explain import explain, probabilities
@@ -69,35 +70,43 @@ def train_model(*, trained_by: str, folds: int = 3, candidates=None) -> ModelVer
     With too few conversions or no closed window, the points rule becomes the active version
     and PointsRuleInstead (a NotEnoughData) says why; the TrainingRun row records every attempt.
     """
-    run = TrainingRun.objects.create(requested_by=trained_by)
+    runs.close_abandoned()
+    run = TrainingRun.objects.create(requested_by=trained_by, heartbeat_at=timezone.now())
     try:
-        version = _train(trained_by=trained_by, folds=folds, candidates=candidates)
+        version = _train(
+            trained_by=trained_by,
+            folds=folds,
+            candidates=candidates,
+            beat=lambda: runs.heartbeat(run),
+        )
     except NotEnoughData as exc:
         version = _points_rule_version(trained_by=trained_by, reason=str(exc))
-        run.message = f"{exc} The points rule scores instead (v{version.pk})."
-        run.model_version = version
-        run.save(update_fields=["message", "model_version"])
-        raise PointsRuleInstead(run.message, version) from exc
+        message = f"{exc} The points rule scores instead (v{version.pk})."
+        runs.finish(run, ok=False, message=message, version=version)
+        raise PointsRuleInstead(message, version) from exc
     except Exception as exc:
-        run.message = str(exc)
-        run.save(update_fields=["message"])
+        runs.finish(run, ok=False, message=str(exc), version=None)
         raise
-    run.ok = True
-    run.model_version = version
-    run.message = (
-        f"Trained {version.algorithm} on {version.training_size} visitor snapshots "
-        f"({version.training_positives} conversions within {version.horizon_days} days)."
+    runs.finish(
+        run,
+        ok=True,
+        message=(
+            f"Trained {version.algorithm} on {version.training_size} visitor snapshots "
+            f"({version.training_positives} conversions within {version.horizon_days} days)."
+        ),
+        version=version,
     )
-    run.save(update_fields=["ok", "model_version", "message"])
     return version
 
 
-def _train(*, trained_by: str, folds: int, candidates) -> ModelVersion:
+def _train(*, trained_by: str, folds: int, candidates, beat) -> ModelVersion:
     horizon = horizon_days()
     threshold = float(ThresholdChange.objects.current())
     candidates = candidates if candidates is not None else visitor_candidates()
     snapshots = training_snapshots(horizon)
+    beat()
     backtest = run_backtest(snapshots, candidates, threshold=threshold, folds=folds)
+    beat()
     winner = candidates[backtest.winner]
     # The scoring model learns from every closed snapshot, the backtest's own cutoff included.
     X, y, groups = snapshots.X, snapshots.y, snapshots.visitor_ids
@@ -107,10 +116,10 @@ def _train(*, trained_by: str, folds: int, candidates) -> ModelVersion:
     calibrator = Calibrator("sigmoid").fit(oof, y)
     estimator, params = fit_tuned(winner, X, y, groups)
     model = CalibratedModel(estimator, calibrator)
+    beat()
     reported = backtest.candidates[winner.name]
-    report = model_report(
-        snapshots.y[snapshots.rows_at(snapshots.cutoffs[0])], reported.probabilities, threshold
-    )
+    report_rows = snapshots.rows_at(snapshots.cutoffs[0])
+    report = model_report(snapshots.y[report_rows], reported.probabilities, threshold)
     report["curves"]["calibration_method"] = "sigmoid"
     report["curves"]["out_of_fold"] = out_of_fold_summary(
         y, out_of_fold_calibrated(oof, y, split, "sigmoid")
@@ -150,6 +159,12 @@ def _train(*, trained_by: str, folds: int, candidates) -> ModelVersion:
                 "cutoffs": [c.isoformat() for c in snapshots.cutoffs],
                 "rows": len(y),
                 "positives": int(y.sum()),
+                "by_threshold": company_outcomes(
+                    snapshots.visitor_ids[report_rows],
+                    reported.probabilities,
+                    snapshots.y[report_rows],
+                    CAPACITY_STEPS,
+                ),
             },
         )
 

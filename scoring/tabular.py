@@ -10,7 +10,9 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.compose import ColumnTransformer
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 POSITIVE = {"true", "1", "yes", "y", "t", "1.0"}
 NEGATIVE = {"false", "0", "no", "n", "f", "0.0"}
@@ -80,7 +82,8 @@ def read_table(path: Path, label: str) -> Table:
         filled = [v for v in values if v.strip() != ""]
         if filled and all(_is_number(v) for v in filled):
             numeric.append(out)
-            # Missing numbers become NaN here and the column's median below.
+            # Missing numbers become NaN here and the median of the training folds' rows in
+            # the pipeline (an imputer fitted on every row would see the test folds).
             data.append(np.array([float(v) if v.strip() else np.nan for v in values]))
         else:
             text.append(out)
@@ -88,21 +91,24 @@ def read_table(path: Path, label: str) -> Table:
     X = np.empty((len(body), len(columns)), dtype=object)
     for out, column in enumerate(data):
         X[:, out] = column
-    for out in numeric:
-        column = X[:, out].astype(float)
-        if np.isnan(column).any():
-            column[np.isnan(column)] = np.nanmedian(column) if (~np.isnan(column)).any() else 0.0
-            X[:, out] = column
     return Table(X=X, y=y, columns=columns, numeric=numeric, text=text)
+
+
+def _floats(values) -> np.ndarray:
+    # The table is an object array (text columns beside numbers); the imputer needs floats.
+    return np.asarray(values, dtype=float)
 
 
 def tabular_preprocessing(table: Table):
     """A preprocessing factory for `training.candidate_pipelines` fitted to this table's columns."""
 
     def factory(scale: bool):
+        floats = FunctionTransformer(_floats, feature_names_out="one-to-one")
+        impute = SimpleImputer(strategy="median", keep_empty_features=True)
+        numeric = make_pipeline(floats, impute, *([StandardScaler()] if scale else []))
         return ColumnTransformer(
             [
-                ("numeric", StandardScaler() if scale else "passthrough", table.numeric),
+                ("numeric", numeric, table.numeric),
                 (
                     "text",
                     OneHotEncoder(handle_unknown="ignore", sparse_output=False, dtype=float),

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from leadgen.enqueue import enqueue
 from prospects.roles import ADMIN, role_required
 
-from . import charts, selectors, services, tasks
+from . import charts, runs, selectors, services, tasks
 from .models import ModelVersion
 from .registry import ModelFileError
 
@@ -15,6 +15,8 @@ from .registry import ModelFileError
 @role_required(ADMIN)
 def model_page(request, pk: int | None = None):
     """The active (or a chosen) version's figures as SVG charts, and the version history."""
+    # A run whose process was killed is shown as failed, with why, not as running forever.
+    runs.close_abandoned()
     version = (
         get_object_or_404(ModelVersion, pk=pk) if pk is not None else selectors.active_version()
     )

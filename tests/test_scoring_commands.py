@@ -7,9 +7,11 @@ from io import StringIO
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
+from sklearn.model_selection import StratifiedKFold
 
 from prospects.models import Visitor
 from scoring.models import TrainingRun, VisitorScore
+from scoring.training import best_f1, held_out_f1
 from tests.scoring_factories import population
 
 
@@ -65,6 +67,39 @@ def test_evaluate_models_reads_other_label_spellings(tmp_path, values):
         "evaluate_models", "--csv", str(path), "--label", "bought", "--json", "--folds", "2"
     )
     assert figures["roc_auc"] > 0.7
+
+
+def test_missing_numbers_are_imputed_inside_the_folds(tmp_path):
+    path = write_csv(tmp_path / "table.csv", rows=400, seed=3)
+    lines = path.read_text().splitlines()
+    # Every fifth row loses its page count.
+    for i in range(1, len(lines), 5):
+        fields = lines[i].split(",")
+        fields[0] = ""
+        lines[i] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n")
+
+    _, figures = run(
+        "evaluate_models", "--csv", str(path), "--label", "bought", "--json", "--folds", "3"
+    )
+
+    assert figures["roc_auc"] > 0.7
+
+
+def test_best_f1_uses_thresholds_chosen_on_the_other_folds():
+    rng = np.random.default_rng(5)
+    y = (rng.random(900) < 0.2).astype(int)
+    proba = np.clip(0.3 * y + rng.normal(0.3, 0.2, 900), 0, 1)
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(proba, y))
+
+    f1, predicted, threshold = held_out_f1(y, proba, folds)
+
+    in_sample, _ = best_f1(y, proba)
+    assert 0 < f1 <= in_sample
+    for train, test in folds:
+        _, own = best_f1(y[train], proba[train])
+        assert np.array_equal(predicted[test], proba[test] >= own)
+    assert 0 < threshold < 1
 
 
 def test_evaluate_models_refuses_a_bad_label_with_a_message(tmp_path):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Sum
 
 from prospects.crm.selectors import ACTIVE_STATUSES, with_activity
 from prospects.models import Company, ThresholdChange
@@ -110,14 +110,26 @@ def queue_page(*, request, per_page: int = PAGE_SIZE) -> QueuePage:
 
 
 def queue_length_by_threshold() -> list[dict]:
-    """How many companies the queue holds at each threshold 0.9 … 0.1, in one query."""
-    counts = _queue_base().aggregate(
-        **{
-            f"t{step}": Count("pk", filter=Q(score__probability__gte=float(step)))
-            for step in CAPACITY_STEPS
+    """Per threshold 0.9 … 0.1: companies at or above it and their expected conversions.
+
+    A company's score is its chance of at least one conversion within the horizon, so the
+    sum over the companies above a threshold is how many of them are expected to convert.
+    One query.
+    """
+    figures = {}
+    for step in CAPACITY_STEPS:
+        above = Q(score__probability__gte=float(step))
+        figures[f"t{step}"] = Count("pk", filter=above)
+        figures[f"e{step}"] = Sum("score__probability", filter=above)
+    counts = _queue_base().aggregate(**figures)
+    return [
+        {
+            "threshold": step,
+            "companies": counts[f"t{step}"],
+            "expected": round(counts[f"e{step}"] or 0.0, 1),
         }
-    )
-    return [{"threshold": step, "companies": counts[f"t{step}"]} for step in CAPACITY_STEPS]
+        for step in CAPACITY_STEPS
+    ]
 
 
 def team_load() -> dict:

@@ -12,6 +12,9 @@ from prospects.queue import display, saved, selectors, services
 from prospects.queue.bulk import BULK_MAX
 from prospects.queue.forms import BulkForm, SaveViewForm, ThresholdForm
 from prospects.roles import ADMIN, REP, RESEARCHER, has_role, role_required
+from scoring.charts import capacity_chart
+from scoring.meaning import horizon_days
+from scoring.selectors import active_version
 
 # Where the session keeps the queue's last filters, for the nav link and the breadcrumb.
 QUEUE_QUERY_KEY = "queue_query"
@@ -66,47 +69,11 @@ def _assignable(user) -> list:
     )
 
 
-# Geometry of the capacity chart (SVG user units).
-CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 640, 240, 32
-
-
-def capacity_chart(steps: list[dict], threshold, load: int) -> dict:
-    """Bar positions for queue length at each threshold, and the team-load line."""
-    top = max([row["companies"] for row in steps] + [load, 1])
-    slot = (CHART_WIDTH - 2 * CHART_PAD) / len(steps)
-    plot = CHART_HEIGHT - 2 * CHART_PAD
-    bars = []
-    for i, row in enumerate(steps):
-        height = plot * row["companies"] / top
-        bars.append(
-            {
-                **row,
-                "x": round(CHART_PAD + i * slot + slot * 0.15, 1),
-                "y": round(CHART_HEIGHT - CHART_PAD - height, 1),
-                "width": round(slot * 0.7, 1),
-                "height": round(height, 1),
-                "value_y": round(CHART_HEIGHT - CHART_PAD - height - 4, 1),
-                "label_x": round(CHART_PAD + i * slot + slot / 2, 1),
-                "current": row["threshold"] == threshold,
-            }
-        )
-    return {
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "bars": bars,
-        "baseline": CHART_HEIGHT - CHART_PAD,
-        "axis_label_y": CHART_HEIGHT - CHART_PAD + 16,
-        "load_y": round(CHART_HEIGHT - CHART_PAD - plot * load / top, 1),
-        "load_label_y": round(CHART_HEIGHT - CHART_PAD - plot * load / top - 4, 1),
-        "left": CHART_PAD,
-        "right": CHART_WIDTH - CHART_PAD,
-    }
-
-
 @require_http_methods(["GET", "POST"])
 @role_required(ADMIN)
 def capacity(request):
-    """The threshold form, the queue length at each threshold and the team's load."""
+    """The threshold form; per threshold the queue length, its expected conversions and what
+    happened at the backtest cutoff; the team's load."""
     form = ThresholdForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -121,6 +88,13 @@ def capacity(request):
         form = ThresholdForm(initial={"value": threshold})
     steps = selectors.queue_length_by_threshold()
     load = selectors.team_load()
+    version = active_version()
+    backtest = {
+        row["threshold"]: row
+        for row in (version.backtest if version else {}).get("by_threshold", [])
+    }
+    for row in steps:
+        row["backtest"] = backtest.get(float(row["threshold"]))
     context = {
         "form": form,
         "threshold": threshold,
@@ -128,6 +102,8 @@ def capacity(request):
         "steps": steps,
         "load": load,
         "chart": capacity_chart(steps, threshold, load["claimed"]),
+        "version": version,
+        "horizon_days": horizon_days(),
         "history": selectors.threshold_history(),
     }
     return render(request, "prospects/capacity.html", context, status=400 if form.errors else 200)

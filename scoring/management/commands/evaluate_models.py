@@ -53,10 +53,10 @@ class Command(BaseCommand):
                 f"  {name:<24} ROC AUC {result.roc_auc:.4f}  PR AUC {result.pr_auc:.4f}  "
                 f"best F1 {result.best_f1:.4f}  ({result.seconds:.1f} s)"
             )
-        (tn, fp), (fn, tp) = confusion_at(table.y, best.oof, best.best_f1_threshold)
+        (tn, fp), (fn, tp) = confusion_at(table.y, best.predicted.astype(float), 0.5)
         self.stdout.write(
-            f"Best: {best.name}. Confusion matrix at its best-F1 threshold "
-            f"{best.best_f1_threshold:.3f}:\n"
+            f"Best: {best.name}. Confusion matrix at the best-F1 threshold chosen on the other "
+            f"folds (median {best.best_f1_threshold:.3f}):\n"
             f"                 predicted no  predicted yes\n"
             f"  actual no      {tn:>12}  {fp:>13}\n"
             f"  actual yes     {fn:>12}  {tp:>13}\n"
