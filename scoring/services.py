@@ -12,11 +12,10 @@ from prospects.models import PageView, ThresholdChange, Visitor
 from prospects.queue.selectors import CAPACITY_STEPS
 from prospects.visits.choices import Category
 
-from . import runs, selectors
+from . import explain, runs, selectors
 from .backtest import check_positives, company_outcomes, run_backtest
 from .calibration import CalibratedModel, Calibrator, out_of_fold_calibrated
 from .evaluation import feature_importances, model_report, out_of_fold_summary
-from .explain import explain, probabilities
 from .features import FEATURE_NAMES
 from .meaning import horizon_days
 from .models import CompanyScore, ModelVersion, TrainingRun, VisitorScore
@@ -230,11 +229,13 @@ def score_table(version: ModelVersion, table) -> tuple[np.ndarray, list[list]]:
     if list(artifact["feature_names"]) != list(table.names):
         raise ValueError(f"Model v{version.pk} was trained on other features; train a new one.")
     model = artifact["model"]
+    if not len(table):
+        return np.zeros(0), []
     with one_core():
-        probability = probabilities(model, table.X)
-        floor = version.training_positives / max(version.training_size, 1)
-        reasons = explain(model, table.X, table.names, artifact["baseline"], probability, floor)
-    return probability, reasons
+        probability = explain.probabilities(model, table.X)
+        # From the very model and row that gave the score (explain.reasons).
+        why = explain.reasons(model, table.X, table.names)
+    return probability, why
 
 
 def rescore(*, changed_only: bool = False) -> RescoreResult:
@@ -245,9 +246,9 @@ def rescore(*, changed_only: bool = False) -> RescoreResult:
         raise NoActiveModel("No active model yet: train one first (manage.py train_model).")
     table = scoring_features(selectors.visitors_to_score(version, changed_only=changed_only))
     if table is None:
-        table_ids, probability, reasons, as_of = np.zeros(0, np.int64), np.zeros(0), [], None
+        table_ids, probability, explained, as_of = np.zeros(0, np.int64), np.zeros(0), [], None
     else:
-        probability, reasons = score_table(version, table)
+        probability, explained = score_table(version, table)
         table_ids, as_of = table.visitor_ids, table.as_of
     now = timezone.now()
     scores = [
@@ -259,7 +260,7 @@ def rescore(*, changed_only: bool = False) -> RescoreResult:
             reasons=why,
             scored_at=now,
         )
-        for visitor_id, p, why in zip(table_ids, probability, reasons, strict=True)
+        for visitor_id, p, why in zip(table_ids, probability, explained, strict=True)
     ]
     with transaction.atomic():
         VisitorScore.objects.bulk_create(

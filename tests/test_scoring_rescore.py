@@ -42,7 +42,7 @@ def test_scores_carry_up_to_three_reasons_in_words(trained):
     assert texts
     assert all(1 <= len(score.reasons) <= 3 for score in evaluators)
     for score in evaluators:
-        weights = [reason["weight"] for reason in score.reasons]
+        weights = [abs(reason["weight"]) for reason in score.reasons]
         assert weights == sorted(weights, reverse=True) and min(weights) > 0
     # Evaluators stand out for what evaluators do.
     assert any(
