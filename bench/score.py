@@ -249,7 +249,7 @@ def run(args, *, postgres: bool) -> None:
 
     from prospects.models import Page
     from scoring import selectors, services
-    from scoring.snapshots import scoring_features
+    from scoring.snapshots import scoring_features, training_snapshots
 
     call_command("migrate", verbosity=0)
     Page.objects.all().delete()
@@ -267,16 +267,28 @@ def run(args, *, postgres: bool) -> None:
     )
 
     began = time.perf_counter()
+    snapshots = training_snapshots()
+    snapshots_s = time.perf_counter() - began
+    began = time.perf_counter()
     version = services.train_model(trained_by="bench/score.py")
     train_s = time.perf_counter() - began
     print(
-        f"trained on {version.training_size} visitors ({version.training_positives} conversions): "
-        f"{version.algorithm}, ROC AUC {version.roc_auc:.3f}, PR AUC {version.pr_auc:.3f}",
+        f"trained on {version.training_size} snapshot rows at {len(snapshots.cutoffs)} cutoffs "
+        f"({version.training_positives} conversions): {version.algorithm}, backtest ROC AUC "
+        f"{version.roc_auc:.3f}, PR AUC {version.pr_auc:.3f}",
         file=sys.stderr,
     )
+    for name, candidate in version.backtest["candidates"].items():
+        figures = candidate["backtest"]
+        print(
+            f"  backtest {name}: ROC AUC {figures['roc_auc']}, PR AUC {figures['pr_auc']}, "
+            f"precision top 5% {figures['precision_top_5pct']}",
+            file=sys.stderr,
+        )
 
     began = time.perf_counter()
-    insert(data, slice(train_n, args.visitors), postgres)
+    if train_n < args.visitors:
+        insert(data, slice(train_n, args.visitors), postgres)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(
@@ -299,6 +311,8 @@ def run(args, *, postgres: bool) -> None:
     print(f"vendor: {connection.vendor}")
     print(f"visitors: {len(table)}")
     print(f"page_views: {len(data['view_page'])}")
+    print(f"snapshot_rows: {len(snapshots)}")
+    print(f"snapshot_features_seconds: {snapshots_s:.1f}")
     print(f"train_seconds: {train_s:.1f}")
     print(f"features_seconds: {features_s:.2f}")
     print(f"scoring_seconds: {total_s - features_s:.2f}")

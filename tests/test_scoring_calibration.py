@@ -4,7 +4,15 @@ import numpy as np
 from sklearn.base import clone
 
 from scoring.calibration import CalibratedModel, Calibrator, calibration_table, choose_method
-from scoring.training import candidate_pipelines, compare_candidates, fit_pipeline
+from scoring.training import (
+    candidate_pipelines,
+    compare_candidates,
+    fit_pipeline,
+    fit_tuned,
+    grouped_folds,
+    grouped_oof,
+    visitor_candidates,
+)
 
 
 def sample(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -53,3 +61,36 @@ def test_out_of_fold_calibrated_probabilities_track_the_true_ones():
 
     assert abs(oof.mean() - y.mean()) < 0.01
     assert np.corrcoef(oof, true_p)[0, 1] > 0.95
+
+
+def visitor_model(X, y, groups):
+    """The visitor model's way: LightGBM tuned in grouped folds, Platt on its grouped OOF scores."""
+    lightgbm = visitor_candidates()["lightgbm"]
+    folds = grouped_folds(y, groups, 3)
+    oof = grouped_oof(lightgbm, X, y, groups, folds)
+    estimator, _ = fit_tuned(lightgbm, X, y, groups)
+    return CalibratedModel(estimator, Calibrator("sigmoid").fit(oof, y))
+
+
+def test_the_visitor_models_chances_match_a_known_answer_and_the_top_is_not_tied(db):
+    X, y, _ = sample(6000, seed=4)
+    # Each "visitor" contributes two snapshot rows, as weekly cutoffs do.
+    groups = np.repeat(np.arange(3000), 2)
+    model = visitor_model(X, y, groups)
+
+    X_new, y_new, true_p = sample(30000, seed=5)
+    p = model.predict_proba(X_new)[:, 1]
+
+    assert abs(p.mean() - y_new.mean()) < 0.02
+    assert abs(p.mean() - true_p.mean()) < 0.02
+    for row in calibration_table(y_new, p):
+        if row["count"] >= 500:
+            assert abs(row["observed"] - row["predicted"]) < 0.08, row
+    # Platt's curve is strictly monotone, so the top of the queue stays an order: no block of
+    # equal chances (isotonic steps would put dozens of visitors on one value).
+    _, tied = np.unique(np.sort(p)[-200:], return_counts=True)
+    assert tied.max() <= 10 and len(tied) >= 100
+    raw = model.estimator.predict_proba
+    isotonic = Calibrator("isotonic").fit(raw(X)[:, 1], y).transform(raw(X_new)[:, 1])
+    _, steps = np.unique(np.sort(isotonic)[-200:], return_counts=True)
+    assert steps.max() > 50  # what the test guards against
