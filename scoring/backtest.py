@@ -13,11 +13,20 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
+from prospects.identify.exclusions import CONVERTED, SQL_COMPANY
 from prospects.models import Visitor
 
 from .calibration import Calibrator, calibration_table
 from .snapshots import Snapshots
-from .training import MIN_POSITIVES, Candidate, NotEnoughData, fit_tuned, grouped_folds, grouped_oof
+from .training import (
+    MIN_POSITIVES,
+    Candidate,
+    NotEnoughData,
+    fit_tuned,
+    grouped_folds,
+    grouped_oof,
+    sample_visitors,
+)
 
 TOP_SHARES = (0.01, 0.05)
 
@@ -124,7 +133,10 @@ def company_outcomes(visitor_ids: np.ndarray, p: np.ndarray, y: np.ndarray, step
     """
     known = np.array(
         list(
-            Visitor.objects.filter(company__isnull=False, excluded_reason="")
+            # Eligible then: not excluded now, or excluded only for converting since.
+            Visitor.objects.filter(
+                company__isnull=False, excluded_reason__in=("", CONVERTED, SQL_COMPANY)
+            )
             .order_by("pk")
             .values_list("pk", "company_id")
         ),
@@ -178,6 +190,7 @@ def run_backtest(
             f"Too little data to train: the backtest needs snapshots whose {snapshots.horizon}-day "
             f"window closed by {cutoff:%Y-%m-%d}, and the visits do not go back that far."
         )
+    train = train[sample_visitors(snapshots.visitor_ids[train])]
     X, y, groups = snapshots.X[train], snapshots.y[train], snapshots.visitor_ids[train]
     check_positives(y, "visitor snapshots before the backtest cutoff")
     if not _both_classes(snapshots.y[report]):

@@ -29,6 +29,7 @@ from .training import (
     grouped_oof,
     one_core,
     points_candidate,
+    sample_visitors,
     visitor_candidates,
 )
 
@@ -107,8 +108,10 @@ def _train(*, trained_by: str, folds: int, candidates, beat) -> ModelVersion:
     backtest = run_backtest(snapshots, candidates, threshold=threshold, folds=folds)
     beat()
     winner = candidates[backtest.winner]
-    # The scoring model learns from every closed snapshot, the backtest's own cutoff included.
-    X, y, groups = snapshots.X, snapshots.y, snapshots.visitor_ids
+    # The scoring model learns from every closed snapshot, the backtest's own cutoff included
+    # (on a large site, from a uniform sample of its visitors).
+    rows = sample_visitors(snapshots.visitor_ids)
+    X, y, groups = snapshots.X[rows], snapshots.y[rows], snapshots.visitor_ids[rows]
     check_positives(y, "visitor snapshots")
     split = grouped_folds(y, groups, folds)
     oof = grouped_oof(winner, X, y, groups, split)
@@ -233,8 +236,15 @@ def score_table(version: ModelVersion, table) -> tuple[np.ndarray, list[list]]:
         return np.zeros(0), []
     with one_core():
         probability = explain.probabilities(model, table.X)
-        # From the very model and row that gave the score (explain.reasons).
-        why = explain.reasons(model, table.X, table.names)
+        # From the very model and row that gave the score (explain.reasons). Visitors below
+        # the snapshots' conversion rate are less likely than average to convert; no one
+        # researches them, and leaving them unexplained keeps rescoring fast.
+        floor = version.training_positives / max(version.training_size, 1)
+        worth = np.flatnonzero(probability >= floor)
+        why = [[] for _ in range(len(table))]
+        found = explain.reasons(model, table.X[worth], table.names) if len(worth) else []
+        for row, reasons in zip(worth.tolist(), found, strict=True):
+            why[row] = reasons
     return probability, why
 
 

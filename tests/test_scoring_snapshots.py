@@ -9,7 +9,7 @@ from django.db.models import Max, Min
 
 from prospects.models import PageView, Visitor
 from scoring.snapshots import MIN_HISTORY, WEEK, scoring_cutoff, training_snapshots
-from scoring.training import grouped_folds
+from scoring.training import grouped_folds, sample_visitors
 from tests.scoring_factories import population
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +68,16 @@ def test_grouped_folds_never_put_a_visitor_on_both_sides():
     for train, test in folds:
         assert not set(groups[train].tolist()) & set(groups[test].tolist())
         assert snapshots.y[test].sum() >= snapshots.y.sum() // 5  # converts in every fold
+
+
+def test_a_large_site_trains_on_whole_visitors_sampled_uniformly():
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(50_000), rng.integers(1, 9, 50_000))
+
+    rows = sample_visitors(groups, max_rows=60_000)
+
+    assert 50_000 < len(rows) < 70_000
+    kept = np.unique(groups[rows])
+    # Every kept visitor keeps all their rows; nobody is cut in half.
+    assert len(rows) == np.isin(groups, kept).sum()
+    assert np.array_equal(sample_visitors(groups[:1000], max_rows=60_000), np.arange(1000))
