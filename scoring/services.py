@@ -240,11 +240,7 @@ def score_table(version: ModelVersion, table) -> tuple[np.ndarray, list[list]]:
         # the snapshots' conversion rate are less likely than average to convert; no one
         # researches them, and leaving them unexplained keeps rescoring fast.
         floor = version.training_positives / max(version.training_size, 1)
-        worth = np.flatnonzero(probability >= floor)
-        why = [[] for _ in range(len(table))]
-        found = explain.reasons(model, table.X[worth], table.names) if len(worth) else []
-        for row, reasons in zip(worth.tolist(), found, strict=True):
-            why[row] = reasons
+        why = explain.reasons_where(model, table.X, table.names, probability >= floor)
     return probability, why
 
 
