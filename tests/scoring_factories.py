@@ -15,7 +15,9 @@ from prospects.models import Page, PageView, Session, Visitor
 from scoring.training import visitor_candidates
 from tests.factories import stable_hash
 
-START = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+# Twenty weeks back from today: a population's newest hits are from the last few days, so it
+# mixes with fixtures that visit "now" (the snapshots' cutoffs count back from the newest hit).
+START = dt.datetime.combine(dt.date.today() - dt.timedelta(weeks=20), dt.time(9), tzinfo=dt.UTC)
 PAGES = {
     "pricing": ("/pricing", "pricing", "differentiation"),
     "product": ("/product", "product", "interest"),

@@ -44,7 +44,7 @@ def model_dir(settings, tmp_path):
 def team_day(researcher, rep, admin_user, model_dir):
     """The queue, a company each stage of the work, a trained model and an import."""
     companies = build_day()
-    population(200, seed=4)
+    population(400, seed=4)  # enough conversions before the backtest cutoff to learn
     scoring.train_model(trained_by="nightly", folds=3, candidates=quick_candidates())
     harbor = companies["Harbor Logistics"]
     services.claim_company(company=harbor, user=researcher)
