@@ -74,16 +74,25 @@ class FeatureTable:
         return len(self.visitor_ids)
 
 
-def build_features(*, as_of: dt.datetime, visitors=None) -> FeatureTable:
-    """The feature table as of T for the given Visitor queryset (None: everyone), ordered by id."""
-    return build_snapshots([as_of], visitors=visitors)[0]
+def build_features(
+    *, as_of: dt.datetime, visitors=None, keep_converted: bool = False
+) -> FeatureTable:
+    """The feature table as of T for the given Visitor queryset (None: everyone), ordered by id.
+
+    `keep_converted` keeps visitors converted by T, with everything they did before T: for
+    describing visitors (segments), never for training or scoring, where their row would
+    carry the outcome.
+    """
+    return build_snapshots([as_of], visitors=visitors, keep_converted=keep_converted)[0]
 
 
-def build_snapshots(cutoffs: list[dt.datetime], *, visitors=None) -> list[FeatureTable]:
+def build_snapshots(
+    cutoffs: list[dt.datetime], *, visitors=None, keep_converted: bool = False
+) -> list[FeatureTable]:
     """One feature table per cutoff (in the order given), from four queries in all."""
     order = sorted(range(len(cutoffs)), key=lambda i: cutoffs[i])
     ordered = [cutoffs[i] for i in order]
-    tables = _build_sorted(ordered, visitors)
+    tables = _build_sorted(ordered, visitors, keep_converted)
     result = [None] * len(cutoffs)
     for place, i in enumerate(order):
         result[i] = tables[place]
@@ -180,7 +189,7 @@ def _session_queries(cutoffs, scope_s, scope_params):
     )
 
 
-def _build_sorted(cutoffs: list[dt.datetime], visitors) -> list[FeatureTable]:
+def _build_sorted(cutoffs: list[dt.datetime], visitors, keep_converted: bool) -> list[FeatureTable]:
     # Bound as the database stores timestamps (naive UTC text on SQLite), so text compares hold.
     bound = [connection.ops.adapt_datetimefield_value(c) for c in cutoffs]
     people = list(
@@ -209,7 +218,7 @@ def _build_sorted(cutoffs: list[dt.datetime], visitors) -> list[FeatureTable]:
     for k, cutoff in enumerate(cutoffs):
         t = cutoff.timestamp()
         # Converted at or before T: the outcome is known, there is nothing left to predict.
-        keep = ~(converted <= t)
+        keep = np.ones(len(ids), bool) if keep_converted else ~(converted <= t)
         tables.append(_table(cutoff, k, ids[keep], converted[keep], views, sessions, straddling))
     return tables
 

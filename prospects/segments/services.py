@@ -16,6 +16,7 @@ from prospects.segments.models import CompanySegment, Segment, Segmentation, Vis
 from prospects.visits.choices import Category
 from scoring.features import build_features
 from scoring.meaning import horizon_days
+from scoring.snapshots import scoring_cutoff
 
 # Fewer visitors than this give no segments worth naming.
 MIN_VISITORS = 30
@@ -31,7 +32,11 @@ def segment_visitors(*, now: dt.datetime | None = None) -> Segmentation | None:
     """
     started = time.perf_counter()
     people = Visitor.objects.filter(bot_rule="").exclude(excluded_reason=BOT)
-    table = build_features(visitors=people)
+    cutoff = scoring_cutoff()
+    if cutoff is None:
+        return None
+    # Everyone as of the newest hit, converts included: segments describe, they do not predict.
+    table = build_features(as_of=cutoff, visitors=people, keep_converted=True)
     keep = table.column("pageviews") > 0 if len(table) else np.zeros(0, bool)
     ids, X = table.visitor_ids[keep], table.X[keep]
     if len(ids) < MIN_VISITORS:
