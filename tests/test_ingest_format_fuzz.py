@@ -10,8 +10,9 @@ from prospects.visits.ingest import formats
 from prospects.visits.ingest.parser import decode_line
 from tests import format_samples as s
 
-# The longest a parser may take on one line, however hostile (a loaded CI machine included).
-LINE_SECONDS = 0.05
+# The longest a parser may take on one line, however hostile: far above a normal line's
+# microseconds so a loaded CI machine's pauses pass, far below the seconds a quadratic regex took.
+LINE_SECONDS = 0.25
 NAMES = sorted({f.name for f in formats.FORMATS.values()} - {"caddy", "traefik", "nginx_json"})
 SEEDS = [
     s.COMBINED,
@@ -81,4 +82,4 @@ def test_huge_and_pathological_lines_cost_a_bounded_time(name):
         parser(line)
         # Bounded, not fast: a 100 KB request line is beyond any server's default header
         # limit, and a CI machine under load runs several times slower than an idle one.
-        assert time.perf_counter() - began < 1.0, (name, line[:20])
+        assert time.perf_counter() - began < 2.0, (name, line[:20])

@@ -1,7 +1,6 @@
 """Reasons come from the very model and row that scored: take the first one away, the score falls."""
 
 import re
-import time
 
 import numpy as np
 import pytest
@@ -183,15 +182,3 @@ def test_a_model_without_contributions_is_refused_clearly(data):
     model = HistGradientBoostingClassifier(max_iter=5).fit(X[:2000], y[:2000])
     with pytest.raises(TypeError, match="HistGradientBoostingClassifier gives no per-feature"):
         reasons(model, X[:5], FEATURE_NAMES)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", ["logistic_regression", "points_rule"])
-def test_reasons_for_a_hundred_thousand_visitors_take_seconds(models, data, name):
-    X = np.tile(data[0], (9, 1))[:100_000]
-    # CPU time: on shared cores the wall clock measures the neighbours' load as well.
-    started = time.process_time()
-    explained = reasons(models[name], X, FEATURE_NAMES)
-    rate = len(X) / (time.process_time() - started)
-    assert len(explained) == len(X)
-    assert rate >= 20_000, f"{rate:.0f} visitors/s"
