@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from prospects.experiments.models import Experiment
 from prospects.models import Company, LogImport, PageView, Visitor
 from scoring.models import CompanyScore, ModelVersion, VisitorScore
 
@@ -20,8 +21,12 @@ def test_demo_runs_every_stage_and_is_safe_to_run_again(tmp_path, settings):
 
     text = out.getvalue()
     assert "2/7 demo users" in text
-    # Thirty days leave no account a whole horizon after entering: no holdout to record.
-    assert "already recorded, or it has no accounts" in text
+    # Ninety days leave accounts a whole horizon after entering: the generator's holdout is
+    # recorded in the app, with the rep's touchpoints for the treated companies.
+    assert "accounts identified as companies" in text
+    experiment = Experiment.objects.get()
+    assert experiment.entries.filter(arm="control").exists()
+    assert experiment.entries.filter(arm="treatment").exists()
     assert LogImport.objects.get().malformed > 0
     assert PageView.objects.count() > 10000
     assert Visitor.objects.filter(converted_at__isnull=False).count() >= 30
@@ -60,5 +65,7 @@ def test_demo_runs_every_stage_and_is_safe_to_run_again(tmp_path, settings):
 
     call_command("demo", visitors=14000, days=90, seed=11, dir=tmp_path / "demo", stdout=out)
     second = LogImport.objects.order_by("-pk").first()
+    assert "already recorded, or it has no accounts" in out.getvalue()[len(text) :]
+    assert Experiment.objects.count() == 1
     assert second.pageviews == 0
     assert second.duplicates > 10000
