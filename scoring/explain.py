@@ -8,17 +8,10 @@ of the points rule earned. `scoring.reasons` sums them into behaviours a researc
 (pricing = its views, share and time) and phrases each with the row's numbers; the largest
 ones, either way, are the reasons, strongest first. A calibrated model is explained through
 the estimator under its calibration: a monotone map changes no ranking of reasons.
-
-`explain` is the older answer for models that give no contributions (histogram boosting, the
-MLP): the drop in probability when a behaviour is set to the training median.
 """
-
-from dataclasses import dataclass
 
 import numpy as np
 from sklearn.pipeline import Pipeline
-
-from prospects.visits.choices import FUNNEL_ORDER, Category, FunnelStage, SourceType
 
 from .points import PointsModel
 from .reasons import grouping
@@ -127,104 +120,6 @@ def _signed(text: str, weight: float, unit: str) -> str:
     return text if weight > 0 else f"{text} (counts against)"
 
 
-STAGE_LABELS = dict(FunnelStage.choices)
-
-
-def _times(n: int) -> str:
-    return "once" if n == 1 else f"{n} times"
-
-
-def _count(value: float) -> int:
-    return round(float(value))
-
-
-@dataclass(frozen=True)
-class ReasonGroup:
-    """Features explained together: the main one decides if it applies and fills the text."""
-
-    key: str
-    main: str
-    members: tuple[str, ...]
-    text: str  # a format string receiving `n` (int) and `x` (float) from the main feature
-
-    def render(self, value: float) -> str:
-        if self.key == "funnel":
-            stage = FUNNEL_ORDER[min(max(_count(value), 1), len(FUNNEL_ORDER)) - 1]
-            return self.text.format(stage=STAGE_LABELS[stage].lower())
-        n = _count(value)
-        return self.text.format(n=n, x=value, times=_times(n), pct=round(100 * value))
-
-
-CATEGORY_TEXT = {
-    Category.PRICING: "viewed pricing {times}",
-    Category.PRODUCT: "viewed product pages {times}",
-    Category.PREMIUM: "opened premium content {times}",
-    Category.DOCS: "read the documentation {times}",
-    Category.COMPANY: "read about the company and its customers {times}",
-    Category.BLOG: "read blog posts {times}",
-    Category.HOME: "viewed the home page {times}",
-    Category.PRESS: "read press pages {times}",
-    Category.JOBS: "looked at job openings {times}",
-    Category.OTHER: "viewed other pages {times}",
-}
-SOURCE_TEXT = {
-    SourceType.SEARCH: "came from a search engine in {pct}% of visits",
-    SourceType.CAMPAIGN: "came from an email or campaign in {pct}% of visits",
-    SourceType.PARTNER: "came from a review or partner site in {pct}% of visits",
-    SourceType.SOCIAL: "came from social media in {pct}% of visits",
-    SourceType.DIRECT: "typed the address or used a bookmark in {pct}% of visits",
-    SourceType.INTERNAL: "arrived from our own site in {pct}% of visits",
-}
-
-GROUPS = [
-    *(
-        ReasonGroup(
-            c.value,
-            f"views_{c.value}",
-            (f"views_{c.value}", f"share_{c.value}", f"time_{c.value}"),
-            text,
-        )
-        for c, text in CATEGORY_TEXT.items()
-    ),
-    ReasonGroup(
-        "return_days",
-        "return_days",
-        ("return_days", "distinct_days"),
-        "came back on {n} different days",
-    ),
-    ReasonGroup("sessions", "sessions", ("sessions", "return_visits"), "made {n} separate visits"),
-    ReasonGroup(
-        "depth",
-        "pages_per_session",
-        ("pages_per_session", "single_page_session_share", "pageviews"),
-        "viewed {x:.1f} pages per visit",
-    ),
-    ReasonGroup(
-        "variety", "distinct_categories", ("distinct_categories",), "looked at {n} kinds of content"
-    ),
-    ReasonGroup(
-        "funnel", "deepest_funnel_stage", ("deepest_funnel_stage",), "reached the {stage} stage"
-    ),
-    ReasonGroup("time", "mean_time_on_page", ("mean_time_on_page",), "spent {n} seconds per page"),
-    ReasonGroup(
-        "tenure",
-        "days_since_first_visit",
-        ("days_since_first_visit",),
-        "kept visiting over {n} days",
-    ),
-    ReasonGroup(
-        "comeback",
-        "days_since_previous_visit",
-        ("days_since_previous_visit",),
-        "came back after {n} days away",
-    ),
-    *(
-        ReasonGroup(f"source_{s.value}", f"source_{s.value}", (f"source_{s.value}",), text)
-        for s, text in SOURCE_TEXT.items()
-    ),
-]
-
-
 def probabilities(model, X: np.ndarray) -> np.ndarray:
     """The model's probability of converting for every row of X, computed block by block."""
     if not len(X):
@@ -235,47 +130,3 @@ def probabilities(model, X: np.ndarray) -> np.ndarray:
             for i in range(0, len(X), PREDICT_BLOCK)
         ]
     )
-
-
-def explain(
-    model, X: np.ndarray, names: list[str], baseline: np.ndarray, p: np.ndarray, floor: float
-) -> list[list]:
-    """The top reasons for every row of X: [{"feature", "text", "weight"}, ...], strongest first.
-
-    `p` is the model's probability for each row; `baseline` the typical value of each feature.
-    Rows below `floor` (the conversion rate) get no reasons: they are less likely to convert
-    than the average visitor, no researcher looks at them, and skipping them keeps rescoring
-    fast.
-    """
-    index = {name: i for i, name in enumerate(names)}
-    reasons = [[] for _ in range(len(X))]
-    explained = np.flatnonzero(p >= floor)
-    X, p = X[explained], p[explained]
-    lift = np.zeros((len(X), len(GROUPS)))
-    for g, group in enumerate(GROUPS):
-        main = index[group.main]
-        # A reason must be something the visitor did more of than a typical visitor.
-        rows = np.flatnonzero(X[:, main] > baseline[main] + 1e-9)
-        if not len(rows):
-            continue
-        changed = X[rows]
-        members = [index[m] for m in group.members]
-        changed[:, members] = baseline[members]
-        lift[rows, g] = p[rows] - probabilities(model, changed)
-    top = np.argsort(-lift, axis=1)[:, :TOP_REASONS]
-    weights = np.take_along_axis(lift, top, axis=1).tolist()
-    values = np.take_along_axis(X, np.array([index[g.main] for g in GROUPS])[top], axis=1)
-    for i, groups, row_weights, row_values in zip(
-        explained.tolist(), top.tolist(), weights, values.tolist(), strict=True
-    ):
-        for g, weight, value in zip(groups, row_weights, row_values, strict=True):
-            if weight <= 0:
-                break
-            reasons[i].append(
-                {
-                    "feature": GROUPS[g].key,
-                    "text": GROUPS[g].render(value),
-                    "weight": round(weight, 4),
-                }
-            )
-    return reasons

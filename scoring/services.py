@@ -129,7 +129,6 @@ def _train(*, trained_by: str, folds: int, candidates, beat) -> ModelVersion:
     _, newest = hit_range()
     artifact = {
         "model": model,
-        "baseline": np.median(X, axis=0),
         "feature_names": list(snapshots.names),
         "horizon_days": horizon,
     }
@@ -188,7 +187,6 @@ def _points_rule_version(*, trained_by: str, reason: str) -> ModelVersion:
     file_name = save_artifact(
         {
             "model": model,
-            "baseline": np.median(X, axis=0) if len(X) else np.zeros(len(FEATURE_NAMES)),
             "feature_names": list(FEATURE_NAMES),
             "horizon_days": horizon,
         },

@@ -1,0 +1,69 @@
+"""A company's reasons say what its page says: rescoring stores the top visitor's own numbers."""
+
+import re
+
+import pytest
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+
+from prospects.models import PageView, Session, Visitor
+from scoring import services
+from scoring.features import CATEGORIES
+from scoring.models import CompanyScore
+from tests.factories import CompanyFactory
+from tests.scoring_factories import population, quick_candidates
+
+pytestmark = pytest.mark.django_db
+
+CHIPS = {"pricing": "pricing_views", "premium": "premium_views"}
+
+
+def _counts():
+    """Per visitor, counted from the rows the company page shows: views, views by kind, days."""
+    by_kind = PageView.objects.values("visitor_id", "page__category").annotate(n=Count("id"))
+    days = Session.objects.values("visitor_id").annotate(
+        n=Count(TruncDate("started_at"), distinct=True)
+    )
+    return (
+        {(r["visitor_id"], r["page__category"]): r["n"] for r in by_kind},
+        dict(PageView.objects.values_list("visitor_id").annotate(n=Count("id"))),
+        {r["visitor_id"]: r["n"] for r in days},
+    )
+
+
+def test_reasons_count_what_the_chips_and_the_visits_show(settings, tmp_path, researcher, client):
+    settings.LEADGEN_MODEL_DIR = tmp_path
+    population(400, seed=43)
+    services.train_model(trained_by="test", folds=3, candidates=quick_candidates())
+    # One company per visitor, so a company's chips count exactly its top visitor's views.
+    visitors = list(Visitor.objects.eligible())
+    for visitor in visitors:
+        visitor.company = CompanyFactory()
+    Visitor.objects.bulk_update(visitors, ["company"])
+    services.rescore()
+
+    by_kind, pages, days = _counts()
+    checked = 0
+    for score in CompanyScore.objects.exclude(reasons=[]):
+        who = score.top_visitor_id
+        for reason in score.reasons:
+            text = reason["text"]
+            if reason["feature"] in CATEGORIES:
+                found = re.match(r"^(\d+|no) ", text)
+                said = 0 if found[1] == "no" else int(found[1])
+                assert said == by_kind.get((who, reason["feature"]), 0), text
+                if reason["feature"] in CHIPS:
+                    assert said == getattr(score, CHIPS[reason["feature"]]), text
+                checked += 1
+            if found := re.search(r"came back on (\d+) other day", text):
+                assert int(found[1]) == days[who] - 1, text
+                checked += 1
+            if found := re.search(r"(\d+) pages in all", text):
+                assert int(found[1]) == pages[who], text
+                checked += 1
+    assert checked >= 8
+    client.force_login(researcher)
+    shown = CompanyScore.objects.exclude(reasons=[]).order_by("-probability").first()
+    page = client.get(reverse("company", args=[shown.company_id])).content.decode()
+    assert all(reason["text"] in page for reason in shown.reasons)
