@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from bench.queue import count_queries, p  # noqa: E402
-from bench.scratch import scratch_database  # noqa: E402
+from bench.scratch import migrated_scratch_django  # noqa: E402
 
 
 def parse_args():
@@ -39,28 +39,6 @@ def parse_args():
     parser.add_argument("--segment-visitors", type=int, default=100_000, help="0: skip")
     parser.add_argument("--views-per-visitor", type=int, default=30)
     return parser.parse_args()
-
-
-def setup_django():
-    """Point Django at a scratch database and migrate it; returns (vendor, cleanup callable)."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadgen.settings")
-    os.environ.setdefault("DEBUG", "1")
-    url, drop = scratch_database(os.environ.get("DATABASE_URL", "sqlite:///"), "insights")
-    os.environ["DATABASE_URL"] = url
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0, interactive=False)
-
-    def cleanup():
-        connection.close()
-        drop()
-
-    return connection.vendor, cleanup
 
 
 def fill_experiment(companies: int, share: int, seed: int):
@@ -203,7 +181,7 @@ def time_page(client, urls, n):
 
 def main():
     args = parse_args()
-    vendor, cleanup = setup_django()
+    vendor, cleanup = migrated_scratch_django("insights")
     try:
         from django.conf import settings
         from django.test import Client

@@ -10,7 +10,6 @@ CSV rows per second (the 100,000 visitors' scores, and the companies from the pa
 """
 
 import argparse
-import os
 import resource
 import statistics
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from bench.queue_data import fill, fill_contacts  # noqa: E402
-from bench.scratch import scratch_database  # noqa: E402
+from bench.scratch import migrated_scratch_django  # noqa: E402
 
 
 def parse_args():
@@ -32,28 +31,6 @@ def parse_args():
     parser.add_argument("--n", type=int, default=50, help="requests timed per page")
     parser.add_argument("--seed", type=int, default=5)
     return parser.parse_args()
-
-
-def setup_django():
-    """Point Django at a scratch database and migrate it; returns (vendor, cleanup callable)."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadgen.settings")
-    os.environ.setdefault("DEBUG", "1")
-    url, drop = scratch_database(os.environ.get("DATABASE_URL", "sqlite:///"), "queue")
-    os.environ["DATABASE_URL"] = url
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0, interactive=False)
-
-    def cleanup():
-        connection.close()
-        drop()
-
-    return connection.vendor, cleanup
 
 
 def time_page(client, urls, n):
@@ -105,7 +82,7 @@ def p(values, q):
 
 def main():
     args = parse_args()
-    vendor, cleanup = setup_django()
+    vendor, cleanup = migrated_scratch_django("queue")
     try:
         from django.test import Client
         from django.urls import reverse

@@ -43,3 +43,25 @@ def scratch_database(url: str, prefix: str):
     return urlunsplit(parts._replace(path=f"/{scratch}")), lambda: run(
         f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'
     )
+
+
+def migrated_scratch_django(prefix: str):
+    """Point Django at a scratch database and migrate it; returns (vendor, cleanup callable)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadgen.settings")
+    os.environ.setdefault("DEBUG", "1")
+    url, drop = scratch_database(os.environ.get("DATABASE_URL", "sqlite:///"), prefix)
+    os.environ["DATABASE_URL"] = url
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+    def cleanup():
+        connection.close()
+        drop()
+
+    return connection.vendor, cleanup
