@@ -1,0 +1,64 @@
+"""Conversions per 1,000 journeys that saw a piece against those that did not, at equal
+engagement.
+
+Buyers read pricing pages, so a crude comparison credits pricing for being where buyers go.
+Comparing within bands of engagement (how much of the site the journey saw) and pooling the
+bands Mantel-Haenszel style, each band weighted by n₁·n₀/N, compares visitors who read as much
+as each other and differ in having seen the piece.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from prospects.attribution.journeys import Journeys, Touches
+
+
+@dataclass
+class Exposure:
+    """Per label: journeys that saw it, their conversions, the two rates per 1,000 and the
+    band-adjusted difference per 1,000 (NaN where no band has both kinds of journey)."""
+
+    saw: np.ndarray
+    saw_converted: np.ndarray
+    saw_rate: np.ndarray
+    unseen_rate: np.ndarray
+    adjusted_difference: np.ndarray
+
+
+def exposure(touches: Touches, journeys: Journeys) -> Exposure:
+    """Crude rates and the Mantel-Haenszel risk difference (per 1,000) of every label."""
+    n, n_labels = len(journeys), len(touches.labels)
+    seen = sparse.csr_matrix(
+        (np.ones(len(touches)), (touches.journey, touches.label)), shape=(n, n_labels)
+    )
+    seen.data[:] = 1.0  # any number of views is one "saw it"
+    converted = journeys.converted.astype(float)
+    stratum = journeys.stratum if journeys.stratum is not None else np.zeros(n, dtype=np.int64)
+    k = int(stratum.max()) + 1 if n else 1
+    bands = sparse.csr_matrix((np.ones(n), (stratum, np.arange(n))), shape=(k, n))
+    n1 = np.asarray((bands @ seen).todense())  # k x labels
+    a = np.asarray((bands @ sparse.diags(converted) @ seen).todense())
+    size = np.asarray(bands.sum(axis=1)).ravel()[:, None]
+    conv = (bands @ converted)[:, None]
+    n0, c = size - n1, conv - a
+    weight = np.divide(n1 * n0, size, out=np.zeros_like(n1), where=size > 0)
+    r1 = np.divide(a, n1, out=np.zeros_like(a), where=n1 > 0)
+    r0 = np.divide(c, n0, out=np.zeros_like(c), where=n0 > 0)
+    pooled = weight.sum(axis=0)
+    adjusted = np.divide(
+        (weight * (r1 - r0)).sum(axis=0),
+        pooled,
+        out=np.full(n_labels, np.nan),
+        where=pooled > 0,
+    )
+    saw, saw_conv = n1.sum(axis=0), a.sum(axis=0)
+    unseen, unseen_conv = n - saw, converted.sum() - saw_conv
+    return Exposure(
+        saw=saw.astype(int),
+        saw_converted=saw_conv.astype(int),
+        saw_rate=1000 * np.divide(saw_conv, saw, out=np.zeros(n_labels), where=saw > 0),
+        unseen_rate=1000 * np.divide(unseen_conv, unseen, out=np.zeros(n_labels), where=unseen > 0),
+        adjusted_difference=1000 * adjusted,
+    )
