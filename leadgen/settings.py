@@ -266,6 +266,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "prospects.tasks.segment_visitors",
         "schedule": crontab(hour=3, minute=40),
     },
+    "attribution": {
+        "task": "prospects.tasks.compute_attribution",
+        "schedule": crontab(hour=3, minute=50),
+    },
     "alerts": {"task": "prospects.alerts.scan", "schedule": crontab(minute="*/5")},
     "digests": {"task": "prospects.alerts.digests", "schedule": crontab(minute=5)},
     # The safety net under the endpoint's own requests for a write (LEADGEN_TRACKER_FLUSH_SECONDS).
@@ -301,6 +305,10 @@ LEADGEN_MODEL_DIR = Path(env.str("LEADGEN_MODEL_DIR", default=str(BASE_DIR / "va
 # A score is the chance of converting within this many days of the newest page view; training
 # labels each weekly snapshot by conversions in the same number of days after its cutoff.
 LEADGEN_SCORE_HORIZON_DAYS = env.int("LEADGEN_SCORE_HORIZON_DAYS", default=30)
+# Attribution: how far back a conversion's journey reaches, and the time-decay model's
+# half-life (a touch this many days before the conversion counts half as much as one at it).
+LEADGEN_ATTRIBUTION_LOOKBACK_DAYS = env.int("LEADGEN_ATTRIBUTION_LOOKBACK_DAYS", default=30)
+LEADGEN_ATTRIBUTION_HALF_LIFE_DAYS = env.float("LEADGEN_ATTRIBUTION_HALF_LIFE_DAYS", default=7.0)
 # What "converting" means to this vendor, as the score's sentence says it.
 LEADGEN_CONVERSION_WORDS = env.str("LEADGEN_CONVERSION_WORDS", default="a trial or contact request")
 

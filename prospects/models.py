@@ -11,6 +11,7 @@ from .alerts.models import (
     Watch,
     Webhook,
 )
+from .attribution.models import AttributionReport
 from .crm.models import Company, Contact, Note, StatusChange, Task, Touchpoint
 from .experiments.models import Experiment, QueueEntry
 from .identify.models import IdentificationOverride, IPResolution
@@ -31,6 +32,7 @@ from .visits.models import (
 __all__ = [
     "Alert",
     "AlertScan",
+    "AttributionReport",
     "AuditEvent",
     "Company",
     "CompanySegment",

@@ -88,14 +88,23 @@ def segment():
     return segment_visitors()
 
 
+def attribute():
+    """After scoring: credit conversions to content, sources and outreach under every
+    attribution model, and store the report (see `compute_attribution`; idempotent)."""
+    from prospects.attribution.services import compute_attribution
+
+    return compute_attribution()
+
+
 def run(paths, *, nameservers: list[str] | None = None, train: bool = False) -> Iterator:
     """Every stage in order, in this process, yielding (stage, result) as each one finishes.
 
     Stages: ("ingest", ImportResult) per path, ("identify", ResolveResult), with `train`
     ("train", ModelVersion or the NotEnoughData refusal), then ("score", RescoreResult) unless
     no model exists. The caller may act between stages (the demo flags its customers after
-    identification), and ("segment", Segmentation or None) last. Training and segmenting are
-    not stages of the hand-on chain: beat runs them nightly.
+    identification), then ("segment", Segmentation or None) and ("attribute",
+    AttributionReport) last. Training, segmenting and attribution are not stages of the
+    hand-on chain: beat runs them nightly.
     """
     from scoring import selectors, services
     from scoring.training import NotEnoughData
@@ -111,6 +120,7 @@ def run(paths, *, nameservers: list[str] | None = None, train: bool = False) -> 
     if selectors.active_version() is not None:
         yield "score", score(changed_only=False)
     yield "segment", segment()
+    yield "attribute", attribute()
 
 
 def _hand_on(stage: str, hand_on: bool | None, **kwargs) -> None:

@@ -9,7 +9,14 @@ from prospects.tracking import tasks as tracking_tasks
 
 # Celery finds tasks in each app's `tasks` module: the alerts', the privacy purge's and the
 # tracker's are registered by these imports.
-__all__ = ["alert_tasks", "privacy_tasks", "resolve_ips", "segment_visitors", "tracking_tasks"]
+__all__ = [
+    "alert_tasks",
+    "compute_attribution",
+    "privacy_tasks",
+    "resolve_ips",
+    "segment_visitors",
+    "tracking_tasks",
+]
 
 
 @shared_task(name="prospects.tasks.resolve_ips")
@@ -27,3 +34,10 @@ def segment_visitors() -> dict:
     """Re-cluster visitors and companies into behaviour segments (beat, nightly); idempotent."""
     run = pipeline.segment()
     return {"k": run.k, "visitors": run.visitors} if run else {"k": 0, "visitors": 0}
+
+
+@shared_task(name="prospects.tasks.compute_attribution")
+def compute_attribution() -> dict:
+    """Recompute the attribution report (beat, nightly, and an admin's request); idempotent."""
+    report = pipeline.attribute()
+    return {"report": report.pk, "conversions": report.conversions, "seconds": report.seconds}

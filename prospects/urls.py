@@ -4,6 +4,7 @@ from django.urls import path
 
 from .accounts import views as accounts
 from .alerts import views as alerts
+from .attribution import views as attribution
 from .crm.views import actions as act
 from .crm.views import page as company
 from .crm.views import work
@@ -76,5 +77,7 @@ urlpatterns = [
     path("experiments/<int:experiment_id>/", experiments.experiment, name="experiment"),
     path("experiments/<int:experiment_id>/stop/", experiments.stop, name="experiment_stop"),
     path("segments/", segments.segments, name="segments"),
+    path("attribution/", attribution.attribution, name="attribution"),
+    path("attribution/recompute/", attribution.recompute, name="attribution_recompute"),
     path("segments/<int:segment_id>/rename/", segments.rename, name="segment_rename"),
 ]

@@ -83,6 +83,8 @@ ROUTES = {
     "experiment_stop": ("post", ADMIN),
     "segments": ("get", WORK),
     "segment_rename": ("post", ADMIN),
+    "attribution": ("get", RESEARCH),
+    "attribution_recompute": ("post", ADMIN),
     "scoring:model": ("get", ADMIN),
     "scoring:version": ("get", ADMIN),
     "scoring:activate": ("post", ADMIN),

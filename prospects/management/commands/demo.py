@@ -110,6 +110,11 @@ class Command(BaseCommand):
                     f"   {result.k} behaviour segments over {result.visitors:,} visitors "
                     f"({result.seconds:.1f} s)"
                 )
+            elif stage == "attribute":
+                self.stdout.write(
+                    f"   attribution of {result.conversions:,} conversions under seven models "
+                    f"({result.seconds:.1f} s)"
+                )
 
     def _mark_relationships(self, zone: Path) -> None:
         """Flag the demo's customers and competitors, as the vendor's team would on day one."""
