@@ -1,5 +1,5 @@
 """Time the insight pages: the holdout experiment page on a large running experiment, and
-behaviour segments over 100,000 visitors.
+behaviour segments and attribution over 100,000 visitors.
 
 Usage: python bench/insights.py [--companies 20000] [--share 20] [--n 50]
                                 [--segment-visitors 100000] [--views-per-visitor 30]
@@ -12,6 +12,9 @@ eighth of those touchpoints are SQLs.
 Segments run first, on bench/score.py's generated site (visitors of four kinds, their sessions
 and page views, inserted in bulk); `segments_seconds` is the whole service (features, the
 mixture for k = 2..8, names, companies, and writing every visitor's segment).
+Attribution runs next on the same visitors: `attribution_seconds` is compute_attribution, every
+model at visitor and company level over the three dimensions, with bootstrap intervals and the
+exposure comparison, reading the page views from the database and storing the report.
 Prints ``name: value`` lines: p50/p95 server time in ms and the SQL queries of the page.
 """
 
@@ -162,6 +165,20 @@ def time_segments(visitors: int, views_per_visitor: int, vendor: str) -> dict:
     }
 
 
+def time_attribution() -> dict:
+    """Time compute_attribution over the visitors the segment figure filled."""
+    from prospects.attribution.services import compute_attribution
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    report = compute_attribution()
+    return {
+        "attribution_journeys": report.journeys,
+        "attribution_conversions": report.conversions,
+        "attribution_seconds": round(time.perf_counter() - wall, 1),
+        "attribution_cpu_seconds": round(time.process_time() - cpu, 1),
+    }
+
+
 def time_page(client, urls, n):
     """Wall and CPU ms of n GETs cycling through urls, after one warm-up request each.
 
@@ -192,6 +209,8 @@ def main():
             if args.segment_visitors
             else {}
         )
+        if args.segment_visitors:
+            segments.update(time_attribution())
         started = time.perf_counter()
         admin, experiment = fill_experiment(args.companies, args.share, args.seed)
         fill_seconds = time.perf_counter() - started

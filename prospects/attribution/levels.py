@@ -69,7 +69,7 @@ def build_level(site: Site, level: str, lookback_seconds: float) -> Level:
     company = np.zeros(n, dtype=np.int64)
     company[journey_of_visitor] = site.visitor_company
     draft = Journeys(end=end, converted=converted)
-    views = _view_touches(site, journey_of_visitor)
+    views = _view_touches(site, journey_of_visitor, converted)
     touches = {
         "category": in_window(views["category"], draft, lookback_seconds),
         "page": in_window(views["page"], draft, lookback_seconds),
@@ -85,8 +85,12 @@ def build_level(site: Site, level: str, lookback_seconds: float) -> Level:
     return Level(journeys=journeys, company=company, touches=touches)
 
 
-def _view_touches(site: Site, journey_of_visitor: np.ndarray) -> dict[str, Touches]:
-    """Page views (goal pages left out: they are the conversion) by category and by page."""
+def _view_touches(site: Site, journey_of_visitor, converted) -> dict[str, Touches]:
+    """Page views (goal pages left out: they are the conversion) by category and by page.
+
+    The pages named are those most viewed on converting journeys (the form before the goal
+    among them), then on any.
+    """
     top = max(site.page_path, default=0) + 1
     category = np.zeros(top, dtype=np.int64)
     for page, code in site.page_category.items():
@@ -99,15 +103,20 @@ def _view_touches(site: Site, journey_of_visitor: np.ndarray) -> dict[str, Touch
     has = session >= 0
     direct = np.ones(len(page), dtype=bool)
     direct[has] = _session_direct(site)[session[has]]
-    ranked = np.argsort(-np.bincount(page, minlength=top), kind="stable")
+    views = np.bincount(page, minlength=top)
+    on_converting = np.bincount(page, converted[journey], minlength=top)
+    ranked = np.lexsort((-views, -on_converting))
     named = [int(p) for p in ranked[:TOP_PAGES] if p in site.page_path and p not in site.goal_pages]
     code = np.full(top, len(named), dtype=np.int64)
     code[named] = np.arange(len(named))
     page_labels = [site.page_path[p] for p in named] + [OTHER_PAGES]
     category_labels = [Category(c).label for c in CATEGORIES]
+    # One sort serves both dimensions: they are the same views, labelled twice.
+    order = np.lexsort((t, journey))
+    journey, t, page, direct = journey[order], t[order], page[order], direct[order]
     return {
-        "category": make_touches(journey, t, category[page], direct, category_labels),
-        "page": make_touches(journey, t, code[page], direct, page_labels),
+        "category": Touches(journey, t, category[page], direct, category_labels),
+        "page": Touches(journey, t, code[page], direct, page_labels),
     }
 
 
