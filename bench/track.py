@@ -40,12 +40,14 @@ PAGES = ["/", "/pricing", "/trial", "/contact", "/about"] + [f"/blog/post-{i}" f
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (2 x cores)")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
     parser.add_argument("--clients", type=int, default=2, help="client processes")
     parser.add_argument("--threads", type=int, default=8, help="connections per client")
     parser.add_argument("--warmup", type=float, default=15, help="seconds before timing")
     parser.add_argument("--hits", type=int, default=200_000, help="beacons written")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--only", choices=["accept", "write"], help="run one half only")
     return parser.parse_args()
 
 
@@ -102,8 +104,9 @@ def bench_accept(args, env) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [sys.executable, "-m", "gunicorn", "leadgen.wsgi", "-b", f"127.0.0.1:{port}"]
+    command += ["-w", str(args.workers), "-k", args.worker_class, "--backlog", "2048"]
     server = subprocess.Popen(
-        [*command, "-w", str(args.workers), "--backlog", "2048", "--timeout", "300"],
+        [*command, "--timeout", "300"],
         env=env,
         cwd=ROOT,
     )
@@ -129,6 +132,7 @@ def bench_accept(args, env) -> None:
             for i in range(args.clients)
         ]
         started = time.perf_counter()
+        cpu_before = _cpu_seconds(_children(server.pid))
         for client in clients:
             client.start()
         latencies, statuses = [], {}
@@ -140,45 +144,68 @@ def bench_accept(args, env) -> None:
         for client in clients:
             client.join()
         elapsed = time.perf_counter() - started
+        server_cpu = _cpu_seconds(_children(server.pid)) - cpu_before
     finally:
         server.terminate()
         server.wait(timeout=30)
     accepted = statuses.get(202, 0)
     latencies.sort()
-    print(f"accept_workers: {args.workers}")
+    print(f"accept_workers: {args.workers} {args.worker_class}")
     print(f"accept_statuses: {json.dumps(statuses, sort_keys=True)}")
     print(f"accepted_hits_per_s: {accepted / elapsed:.0f}")
     print(f"accept_p50_ms: {statistics.median(latencies) * 1000:.2f}")
     print(f"accept_p99_ms: {latencies[int(len(latencies) * 0.99)] * 1000:.2f}")
+    # CPU the gunicorn workers spent per answered request: what a beacon costs the server
+    # whatever the neighbours' load (the clients share these cores too).
+    print(f"accept_worker_cpu_per_request_ms: {server_cpu / max(1, len(latencies)) * 1000:.3f}")
+
+
+def _children(pid: int) -> list[int]:
+    """The gunicorn workers: the master's child processes."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()]
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU seconds of these processes so far (from /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 def bench_server_time(n: int = 2000) -> None:
-    """Server time per beacon in this process (the whole Django stack, no network)."""
+    """Server time per beacon in this process (the whole Django stack, no network): wall
+    p50/p99 and CPU per beacon (wall time on shared cores counts the neighbours' load)."""
     from django.test import Client
 
     client = Client()
-    times = []
+    times, statuses = [], {}
+    cpu = time.process_time()
     for i in range(n):
         body = json.dumps({"u": f"{SITE}/pricing", "i": f"s{i:015d}"})
         began = time.perf_counter()
-        client.post(
+        response = client.post(
             "/t/",
             body,
             content_type="text/plain;charset=UTF-8",
+            HTTP_HOST="127.0.0.1",
             HTTP_ORIGIN=SITE,
             HTTP_USER_AGENT=CHROME.format(v=120),
         )
         times.append(time.perf_counter() - began)
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+    cpu = time.process_time() - cpu
     times.sort()
+    print(f"server_time_statuses: {json.dumps(statuses, sort_keys=True)}")
     print(f"server_time_p50_ms: {statistics.median(times) * 1000:.2f}")
     print(f"server_time_p99_ms: {times[int(n * 0.99)] * 1000:.2f}")
+    print(f"server_cpu_per_beacon_ms: {cpu / n * 1000:.3f}")
 
 
 def bench_write(args) -> None:
-    import django
-
-    django.setup()
-    bench_server_time()
     from django.db import transaction
 
     from prospects.models import PageView
@@ -236,9 +263,16 @@ def main():
             [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True
         )
         print(f"database: {url.split(':', 1)[0]}")
-        bench_accept(args, env)
+        if args.only != "write":
+            bench_accept(args, env)
         os.environ.update({k: env[k] for k in ("LEADGEN_TRACKER_RATE_PER_MINUTE", "LOG_LEVEL")})
-        bench_write(args)
+        import django
+
+        django.setup()
+        if args.only != "write":
+            bench_server_time()
+        if args.only != "accept":
+            bench_write(args)
     finally:
         drop()
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from prospects.models import ConversionGoal, LogImport, PageView, Session, TrackerSalt, Visitor
@@ -141,6 +142,30 @@ def test_each_address_has_a_rate_limit(client, settings):
     assert codes == [202, 202, 202, 429, 429]
     assert beacon(client, ip="203.0.113.8").status_code == 202
     assert queued() == 4
+
+
+def test_refused_beacons_count_against_the_rate_limit_too(client, settings):
+    settings.LEADGEN_TRACKER_RATE_PER_MINUTE = 2
+    assert [beacon(client, e="Bad!").status_code for _ in range(2)] == [400, 400]
+    assert beacon(client).status_code == 429
+    assert queued() == 0
+
+
+def test_beacons_skip_the_page_stack_but_keep_the_host_check_and_https(client, settings):
+    response = beacon(client)
+    assert response.status_code == 202
+    # No session, CSRF or CSP work for a beacon: it never reached that middleware.
+    assert not response.cookies
+    assert "Content-Security-Policy" not in response
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert beacon(client, headers={"HTTP_HOST": "evil.example"}).status_code == 400
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()  # the middleware reads its settings when it is built
+    redirected = beacon(client)
+    assert redirected.status_code == 301
+    assert redirected["Location"].startswith("https://")
+    assert beacon(client, headers={"wsgi.url_scheme": "https"}).status_code == 202
+    assert queued() == 2
 
 
 def test_the_no_script_pixel_takes_the_page_from_the_referer(client):

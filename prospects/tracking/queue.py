@@ -20,6 +20,19 @@ DRAIN_LOCK = "leadgen:tracker:drain"
 FLUSH_FLAG = "leadgen:tracker:flush"
 RATE_PREFIX = "leadgen:tracker:rate:"
 
+# A beacon's whole visit to Redis in one round trip: count the address in this minute, refuse
+# past the limit, push the payload (if any), and say whether this push opens a flush window.
+# Returns -1 (over the limit), 0 (admitted) or 1 (admitted, and the first in its window).
+_ACCEPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], 120) end
+if count > tonumber(ARGV[1]) then return -1 end
+if ARGV[3] == '' then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[3])
+if redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[2]) then return 1 end
+return 0
+"""
+
 
 class DatabaseQueue:
     """The QueuedHit table, oldest first."""
@@ -51,6 +64,7 @@ class RedisQueue:
 
     def __init__(self, url: str):
         self.redis = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self._accept = self.redis.register_script(_ACCEPT)
 
     def push(self, payloads: list[str]) -> None:
         self.redis.rpush(LIST, *payloads)
@@ -68,17 +82,13 @@ class RedisQueue:
     def drain_lock(self):
         return self.redis.lock(DRAIN_LOCK, timeout=600, blocking_timeout=0)
 
-    def admit(self, ip: str, limit: int) -> bool:
-        """Count a beacon from `ip` in this minute; False once it passes `limit`."""
+    def accept(self, ip: str, limit: int, payload: str, seconds: int) -> tuple[bool, bool]:
+        """(admitted, write due): count a request from `ip` in this minute and, unless it
+        passes `limit`, push `payload` (none when empty); the write is due for the first push
+        in each `seconds` window. One round trip (a script the server caches)."""
         key = f"{RATE_PREFIX}{ip}:{int(time.time() // 60)}"
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.incr(key)
-        pipe.expire(key, 120)
-        return pipe.execute()[0] <= limit
-
-    def flush_due(self, seconds: int) -> bool:
-        """True for the first caller in each `seconds` window (who asks for a write)."""
-        return bool(self.redis.set(FLUSH_FLAG, b"1", nx=True, ex=max(1, seconds)))
+        verdict = self._accept(keys=[key, LIST, FLUSH_FLAG], args=[limit, max(1, seconds), payload])
+        return verdict >= 0, verdict == 1
 
 
 class _LocalLock:

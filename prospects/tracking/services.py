@@ -1,6 +1,7 @@
 """The tracker's two moves: accept a beacon (in the request) and write the queue (in a task)."""
 
 import datetime as dt
+import enum
 import json
 
 import redis
@@ -18,66 +19,71 @@ from .beacons import Beacon, hit_fields
 IMPORT_NAME = "tracker"
 
 
-def admit(*, ip: str) -> bool:
-    """Count one request from `ip`; False once it passes LEADGEN_TRACKER_RATE_PER_MINUTE."""
-    limit = settings.LEADGEN_TRACKER_RATE_PER_MINUTE
-    found = queue.redis_queue()
-    if found is not None:
-        try:
-            return found.admit(ip, limit)
-        except redis.RedisError:
-            pass
-    return queue.local_limits.admit(ip, limit)
+class Verdict(enum.Enum):
+    """What became of a request at the endpoint."""
+
+    LIMITED = "limited"  # over the address's rate: nothing queued
+    DROPPED = "dropped"  # counted, nothing to queue (a refused beacon, a bot's)
+    QUEUED = "queued"
+    WRITE_DUE = "write due"  # queued, the first in its flush window: ask for the write
 
 
 def accept_beacon(
-    *, beacon: Beacon, ip: str, user_agent: str, visitor_id: str, now: dt.datetime
-) -> bool:
-    """Queue a validated beacon as one hit; False, and nothing queued, when the agent is a bot.
+    *, beacon: Beacon | None, ip: str, user_agent: str, visitor_id: str, now
+) -> Verdict:
+    """Count a request from `ip` against LEADGEN_TRACKER_RATE_PER_MINUTE and queue its
+    validated beacon (None for a refused one) as one hit, unless the agent is a bot.
 
     The hit's key is the visitor id and the beacon's own id, so a beacon sent twice (a retry)
-    is one hit, and nobody can make another visitor's beacon a duplicate.
+    is one hit, and nobody can make another visitor's beacon a duplicate. With Redis this is
+    one round trip.
     """
-    if bots.classify_agent(user_agent)[0]:
-        return False
-    ts = now.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-    path, query, referrer = hit_fields(beacon)
-    identity = beacon.beacon_id or f"{ts}\n{path}\n{query}"
-    payload = json.dumps(
-        [ip, ts, "GET", path, query, 200, referrer, user_agent, f"t\n{visitor_id}\n{identity}"]
-    )
-    _push(payload)
-    return True
-
-
-def _push(payload: str) -> None:
+    payload = ""
+    if beacon is not None and not bots.classify_agent(user_agent)[0]:
+        payload = _payload(beacon, ip, user_agent, visitor_id, now)
+    limit = settings.LEADGEN_TRACKER_RATE_PER_MINUTE
+    seconds = settings.LEADGEN_TRACKER_FLUSH_SECONDS
     found = queue.redis_queue()
     if found is not None:
         try:
-            found.push([payload])
-            return
+            admitted, due = found.accept(ip, limit, payload, seconds)
+            return _verdict(admitted, payload, due)
         except redis.RedisError:
-            # Redis down: the database holds the beacon until the writer drains it.
+            # Redis down: count here, and the database holds the beacon until it is written.
             pass
-    queue.database.push([payload])
+    if not queue.local_limits.admit(ip, limit):
+        return Verdict.LIMITED
+    if payload:
+        queue.database.push([payload])
+    return _verdict(True, payload, bool(payload) and queue.local_limits.flush_due(seconds))
+
+
+def _verdict(admitted: bool, payload: str, due: bool) -> Verdict:
+    if not admitted:
+        return Verdict.LIMITED
+    if not payload:
+        return Verdict.DROPPED
+    return Verdict.WRITE_DUE if due else Verdict.QUEUED
+
+
+def _payload(beacon: Beacon, ip: str, user_agent: str, visitor_id: str, now) -> str:
+    ts = now.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    path, query, referrer = hit_fields(beacon)
+    identity = beacon.beacon_id or f"{ts}\n{path}\n{query}"
+    return json.dumps(
+        [ip, ts, "GET", path, query, 200, referrer, user_agent, f"t\n{visitor_id}\n{identity}"]
+    )
 
 
 def request_write() -> None:
-    """Ask for the queue to be written, at most once per LEADGEN_TRACKER_FLUSH_SECONDS.
+    """Ask for the queue to be written (a request whose verdict was WRITE_DUE, once sent).
 
-    With a broker the task runs when the window closes and writes everything that arrived
-    in it; with Celery eager it runs here, after the response has been sent.
+    With a broker the task runs when the flush window closes and writes everything that
+    arrived in it; with Celery eager it runs here, after the response has been sent.
     """
     from . import tasks
 
-    seconds = settings.LEADGEN_TRACKER_FLUSH_SECONDS
-    found = queue.redis_queue()
-    try:
-        due = found.flush_due(seconds) if found else queue.local_limits.flush_due(seconds)
-    except redis.RedisError:
-        due = queue.local_limits.flush_due(seconds)
-    if due:
-        enqueue(tasks.write_hits, countdown=seconds)
+    enqueue(tasks.write_hits, countdown=settings.LEADGEN_TRACKER_FLUSH_SECONDS)
 
 
 def write_queued_hits(*, batch: int = HITS_PER_CHUNK) -> list[ImportResult]:

@@ -46,24 +46,26 @@ def track(request):
     if _opted_out(request):
         return _answer(request, origin, None)
     ip = client_ip(request)
-    if not ip or not services.admit(ip=ip):
-        return _cors(
-            HttpResponse(
-                "Too many beacons from this address.", status=429, content_type="text/plain"
-            ),
-            origin,
-        )
+    if not ip:
+        return _cors(_too_many(), origin)
     try:
-        beacon = _read(request)
+        beacon, refused = _read(request), None
     except beacons.BeaconRefused as exc:
-        status = 413 if isinstance(exc, beacons.BeaconTooLarge) else 400
-        return _cors(HttpResponse(str(exc), status=status, content_type="text/plain"), origin)
+        beacon, refused = None, exc
     cookie_id = _cookie_id(request)
     agent = request.headers.get("User-Agent", "")
     now = timezone.now()
-    visitor_id = cookie_id or visitor_ids.daily_id(ip, agent, now.date())
-    services.accept_beacon(beacon=beacon, ip=ip, user_agent=agent, visitor_id=visitor_id, now=now)
-    response = _answer(request, origin, TrackResponse)
+    visitor_id = (cookie_id or visitor_ids.daily_id(ip, agent, now.date())) if beacon else ""
+    verdict = services.accept_beacon(
+        beacon=beacon, ip=ip, user_agent=agent, visitor_id=visitor_id, now=now
+    )
+    if verdict is services.Verdict.LIMITED:
+        return _cors(_too_many(), origin)
+    if refused is not None:
+        status = 413 if isinstance(refused, beacons.BeaconTooLarge) else 400
+        return _cors(HttpResponse(str(refused), status=status, content_type="text/plain"), origin)
+    due = verdict is services.Verdict.WRITE_DUE
+    response = _answer(request, origin, TrackResponse if due else None)
     if settings.LEADGEN_TRACKER_COOKIE:
         response.set_cookie(
             visitor_ids.COOKIE,
@@ -74,6 +76,12 @@ def track(request):
             samesite="Lax",
         )
     return response
+
+
+def _too_many() -> HttpResponse:
+    return HttpResponse(
+        "Too many beacons from this address.", status=429, content_type="text/plain"
+    )
 
 
 def _read(request) -> beacons.Beacon:
