@@ -276,6 +276,8 @@ CELERY_BEAT_SCHEDULE = {
     "digests": {"task": "prospects.alerts.digests", "schedule": crontab(minute=5)},
     # The safety net under the endpoint's own requests for a write (LEADGEN_TRACKER_FLUSH_SECONDS).
     "retention-purge": {"task": "prospects.privacy.purge", "schedule": crontab(hour=4, minute=0)},
+    # Masking also follows each identification run (pipeline.identify); this catches the delay.
+    "ip-masking": {"task": "prospects.privacy.mask_ips", "schedule": crontab(minute=25)},
     "tracked-hits": {"task": "prospects.tracking.write_hits", "schedule": crontab(minute="*")},
 }
 
@@ -406,6 +408,16 @@ LEADGEN_TRACKER_COOKIE_DAYS = env.int("LEADGEN_TRACKER_COOKIE_DAYS", default=365
 LEADGEN_RETENTION_PAGEVIEW_DAYS = env.int("LEADGEN_RETENTION_PAGEVIEW_DAYS", default=395)
 LEADGEN_RETENTION_VISITOR_DAYS = env.int("LEADGEN_RETENTION_VISITOR_DAYS", default=760)
 LEADGEN_RETENTION_BATCH = env.int("LEADGEN_RETENTION_BATCH", default=5000)
+# IP masking (prospects/privacy/masking.py): with MASKING on, a visitor's address is cut to its
+# first IPV4_BITS / IPV6_BITS bits DELAY_HOURS after its IP was resolved (the company and the
+# classification stay). KEY makes the keyed hash later lines are matched on: changing it splits
+# every masked visitor from their future lines.
+LEADGEN_IP_MASKING = env.bool("LEADGEN_IP_MASKING", default=False)
+LEADGEN_IP_MASK_IPV4_BITS = env.int("LEADGEN_IP_MASK_IPV4_BITS", default=24)
+LEADGEN_IP_MASK_IPV6_BITS = env.int("LEADGEN_IP_MASK_IPV6_BITS", default=48)
+LEADGEN_IP_MASK_DELAY_HOURS = env.float("LEADGEN_IP_MASK_DELAY_HOURS", default=24)
+LEADGEN_IP_MASK_KEY = env.str("LEADGEN_IP_MASK_KEY", default=SECRET_KEY)
+LEADGEN_IP_MASK_BATCH = env.int("LEADGEN_IP_MASK_BATCH", default=5000)
 
 # Alerts. Links in emails and webhooks point here.
 LEADGEN_SITE_URL = env.str("LEADGEN_SITE_URL", default="http://127.0.0.1:8000")

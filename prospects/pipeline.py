@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from leadgen.enqueue import enqueue
 from prospects.identify.services import ResolveResult, resolve_pending_ips
+from prospects.privacy.masking import mask_resolved
 from prospects.visits.ingest.importer import ingest_file
 from prospects.visits.ingest.runs import ImportResult
 
@@ -55,12 +56,17 @@ def identify(
     limit: int | None = None,
     nameservers: list[str] | None = None,
 ) -> ResolveResult:
-    """Stage 2: resolve new, pending and expired IPs (see `resolve_pending_ips`), then hand on.
+    """Stage 2: resolve new, pending and expired IPs (see `resolve_pending_ips`), mask the
+    addresses resolved long enough ago (`mask_resolved`), then hand on.
 
     `since` is the start of the import that handed on, passed through for the log line.
     """
     result = resolve_pending_ips(all=all, limit=limit, nameservers=nameservers)
     log.info("identified %s IPs (import since %s)", result.resolved, since or "-")
+    # Addresses resolved long enough ago lose their last bits (a no-op with masking off).
+    masked = mask_resolved()
+    if masked.visitors:
+        log.info("masked %s visitors' addresses", masked.visitors)
     _hand_on("score", hand_on)
     return result
 

@@ -43,6 +43,8 @@ def company_for_domain(domain: str) -> Company:
 def link_visitors(*, ips: Iterable[str] | None = None) -> int:
     """Point visitors at their IP's company (or none); without `ips`, only unlinked visitors.
 
+    Masked visitors keep the company they had: their address is no longer the one resolved.
+
     One set-based UPDATE with a correlated subquery: it reads the committed resolution at
     the moment it runs, so concurrent runs converge instead of overwriting each other.
     """
@@ -51,13 +53,13 @@ def link_visitors(*, ips: Iterable[str] | None = None) -> int:
         ips = list(ips)
         changed = 0
         for start in range(0, len(ips), 500):
-            changed += Visitor.objects.filter(ip__in=ips[start : start + 500]).update(
+            changed += Visitor.objects.filter(ip__in=ips[start : start + 500], ip_key=0).update(
                 company_id=company
             )
         return changed
     has_company = IPResolution.objects.filter(ip=OuterRef("ip"), company__isnull=False)
     return (
-        Visitor.objects.filter(company__isnull=True)
+        Visitor.objects.filter(company__isnull=True, ip_key=0)
         .filter(Exists(has_company))
         .update(company_id=company)
     )

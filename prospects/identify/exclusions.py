@@ -9,7 +9,7 @@ is eligible.
 """
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, When
 
 from prospects.identify.models import Classification
 from prospects.models import Company, IPResolution, Visitor
@@ -99,8 +99,15 @@ def stale_visitors() -> QuerySet:
 def refresh_exclusions(visitors: QuerySet | None = None) -> int:
     """Recompute `excluded_reason` for the given visitors (default: all); returns how many changed."""
     visitors = Visitor.objects.all() if visitors is None else visitors
-    classification = Subquery(
-        IPResolution.objects.filter(ip=OuterRef("ip")).values("classification")[:1]
+    # A masked visitor's resolution is gone: the classification kept at masking stands for it.
+    classification = Case(
+        When(
+            ip_key=0,
+            then=Subquery(
+                IPResolution.objects.filter(ip=OuterRef("ip")).values("classification")[:1]
+            ),
+        ),
+        default=F("masked_classification"),
     )
     rows = visitors.annotate(ip_class=classification).values_list(
         "pk",

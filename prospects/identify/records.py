@@ -48,7 +48,7 @@ def failure_ttl(attempts: int) -> dt.timedelta:
 
 
 def create_missing_resolutions() -> int:
-    """A pending IPResolution row for every visitor IP that has none; returns how many.
+    """A pending IPResolution row for every unmasked visitor IP that has none; returns how many.
 
     One INSERT ... SELECT in the database (an ORM bulk_create of 10,000 rows costs seconds),
     with ON CONFLICT DO NOTHING so a concurrent run or override inserting the same IP is fine.
@@ -65,7 +65,9 @@ def create_missing_resolutions() -> int:
     table, ip = quote(meta.db_table), quote(meta.get_field("ip").column)
     sql = (
         f"INSERT INTO {table} ({columns}) SELECT d.ip, {values} FROM ("
-        f"SELECT DISTINCT v.{ip} AS ip FROM {quote(visitors.db_table)} v WHERE NOT EXISTS "
+        f"SELECT DISTINCT v.{ip} AS ip FROM {quote(visitors.db_table)} v WHERE v.ip_key = 0 "
+        # A masked visitor's address is a prefix, not an address to look up (privacy.masking).
+        f"AND NOT EXISTS "
         f"(SELECT 1 FROM {table} r WHERE r.{ip} = v.{ip})) d WHERE d.ip IS NOT NULL "
         "ON CONFLICT DO NOTHING"
     )

@@ -19,6 +19,7 @@ from prospects.crm.models import Contact, Note, StatusChange, Task, Touchpoint
 from prospects.identify.models import IdentificationOverride, IPResolution
 from prospects.tracking import queue
 from prospects.tracking.models import QueuedHit
+from prospects.visits import ipkeys
 from prospects.visits.models import LogImport, PageView, Session, Visitor
 
 from .models import Erasure
@@ -37,7 +38,11 @@ def erase_ip(*, ip: str, by, note: str = "") -> Erasure:
     except ValueError as exc:
         raise NothingToErase(f"{ip!r} is not an IP address.") from exc
     with transaction.atomic():
-        counts = _erase_visitors(Visitor.objects.filter(ip=ip))
+        # Masked visitors of the address are found by its keyed hash (privacy.masking); an
+        # unmasked address equal to someone's masked prefix names only its own visitors.
+        counts = _erase_visitors(
+            Visitor.objects.filter(Q(ip=ip, ip_key=ipkeys.RAW) | Q(ip_key=ipkeys.key(ip)))
+        )
         _add(counts, _erase_address(ip))
         if not any(counts.values()):
             raise NothingToErase(f"Nothing is stored about {ip}.")
@@ -50,11 +55,12 @@ def erase_visitor(*, visitor_id: int, by, note: str = "") -> Erasure:
         visitor = Visitor.objects.filter(pk=visitor_id).first()
         if visitor is None:
             raise NothingToErase(f"There is no visitor {visitor_id}.")
-        ip, agent = visitor.ip, visitor.user_agent
+        ip, agent, masked = visitor.ip, visitor.user_agent, visitor.ip_key != ipkeys.RAW
         counts = _erase_visitors(Visitor.objects.filter(pk=visitor_id))
-        if Visitor.objects.filter(ip=ip).exists():
+        # A masked visitor left only a prefix: its resolution was dropped, its samples masked.
+        if not masked and Visitor.objects.filter(ip=ip, ip_key=ipkeys.RAW).exists():
             counts["queued beacons"] = _erase_queued(ip, agent)
-        else:
+        elif not masked:
             _add(counts, _erase_address(ip))
         return _record(Erasure.Subject.VISITOR, f"visitor {visitor_id}", counts, by, note, [ip])
 

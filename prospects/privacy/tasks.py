@@ -1,7 +1,8 @@
-"""The retention purge as a Celery task (beat runs it nightly)."""
+"""Privacy tasks: the retention purge (nightly) and IP masking (hourly and after identification)."""
 
 from celery import shared_task
 
+from .masking import mask_resolved
 from .retention import purge_expired
 
 
@@ -9,3 +10,9 @@ from .retention import purge_expired
 def purge() -> dict:
     """Delete what is past its retention window, in bounded batches; safe to run twice."""
     return purge_expired().as_dict()
+
+
+@shared_task(name="prospects.privacy.mask_ips")
+def mask_ips() -> dict:
+    """Mask the addresses resolved at least LEADGEN_IP_MASK_DELAY_HOURS ago; safe to run twice."""
+    return mask_resolved().as_dict()

@@ -22,6 +22,7 @@ def _page(request, form, status=200):
         "form": form,
         "erasures": selectors.recent_erasures(),
         "events": selectors.recent_audit_events(),
+        "masking": selectors.masking_status(),
     }
     return render(request, "prospects/privacy.html", context, status=status)
 

@@ -127,12 +127,27 @@ class Visitor(models.Model):
     # ingest.behaviour. Its hits are counted as bots, not page views. The database default lets
     # the bulk visitor insert leave it out.
     bot_rule = models.CharField(max_length=40, blank=True, default="", db_default="")
+    # Masking (privacy.masking): 0 while `ip` is the full address; once masked, `ip` keeps only
+    # its prefix and this is the keyed hash of the full one (visits.ipkeys), which later lines
+    # of the visitor are matched on. The classification of the full address is kept with it,
+    # since its IP resolution is deleted.
+    ip_key = models.BigIntegerField(default=0, db_default=0)
+    masked_classification = models.CharField(max_length=12, blank=True, default="", db_default="")
 
     objects = VisitorQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["ip", "ua_hash"], name="visitor_ip_ua_unique"),
+            models.UniqueConstraint(
+                fields=["ip", "ua_hash"],
+                condition=models.Q(ip_key=0),
+                name="visitor_ip_ua_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["ip_key", "ua_hash"],
+                condition=~models.Q(ip_key=0),
+                name="visitor_masked_key_unique",
+            ),
         ]
         indexes = [
             # IP resolution joins visitors to their resolved IP and applies overrides by IP.

@@ -29,6 +29,7 @@ from django.db import connection
 
 from prospects.identify.exclusions import BOT
 from prospects.models import Visitor
+from prospects.visits import ipkeys
 
 CRAWLER_ADDRESS = "crawler address"
 PROBE_PATHS = "probe paths"
@@ -193,8 +194,8 @@ def mark_bots(bots: dict[tuple, str], stage: str) -> int:
         if bots:
             cursor.executemany(
                 f"UPDATE {table} SET bot_rule = %s, excluded_reason = %s "
-                "WHERE ip = %s AND ua_hash = %s AND bot_rule = ''",
-                [(rule, BOT, ip, ua_hash) for (ip, ua_hash), rule in bots.items()],
+                "WHERE (ip = %s AND ip_key = 0 OR ip_key = %s) AND ua_hash = %s AND bot_rule = ''",
+                [(rule, BOT, ip, ipkeys.key(ip), ua_hash) for (ip, ua_hash), rule in bots.items()],
             )
         cursor.execute(
             f"DELETE FROM {stage} WHERE visitor_id IN (SELECT id FROM {table} WHERE bot_rule <> '')"

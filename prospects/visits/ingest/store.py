@@ -14,6 +14,7 @@ from django.db import connection
 
 from leadgen.db import ip_value, is_postgresql, timestamp_type
 from prospects.models import Page, PageView, Visitor
+from prospects.visits import ipkeys
 
 PAGEVIEW_COLUMNS = (
     "visitor_id",
@@ -45,18 +46,27 @@ PAGEVIEW = PageView._meta.db_table
 
 
 def visitor_ids(keys: list[tuple[str, str, int]]) -> list[int]:
-    """Ids of (ip, user agent, ua hash) visitors, in order, creating the ones that are missing."""
+    """Ids of (ip, user agent, ua hash) visitors, in order, creating the ones that are missing.
+
+    A visitor whose address was masked is found by the keyed hash of the line's full address
+    (visits.ipkeys) instead of the address, and no unmasked twin is created beside it.
+    """
     ip = ip_value("k.ip")
+    keyed = [(address, agent, ua_hash, ipkeys.key(address)) for address, agent, ua_hash in keys]
+    masked = f"v.ip_key = k.ip_key AND v.ua_hash = k.ua_hash AND v.ip_key <> {ipkeys.RAW}"
     return _upsert(
         "ingest_visitor_keys",
-        "ip TEXT, user_agent TEXT, ua_hash BIGINT",
-        keys,
+        "ip TEXT, user_agent TEXT, ua_hash BIGINT, ip_key BIGINT",
+        keyed,
         f"INSERT INTO {VISITOR} (ip, user_agent, ua_hash, excluded_reason) "
-        f"SELECT {ip}, k.user_agent, k.ua_hash, '' FROM ingest_visitor_keys k WHERE TRUE "
+        f"SELECT {ip}, k.user_agent, k.ua_hash, '' FROM ingest_visitor_keys k "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {VISITOR} v WHERE {masked}) "
         # One key order for every import: two inserting the same new keys wait, never deadlock.
-        "ORDER BY k.ua_hash, k.ip ON CONFLICT (ip, ua_hash) DO NOTHING",
+        f"ORDER BY k.ua_hash, k.ip ON CONFLICT (ip, ua_hash) WHERE ip_key = {ipkeys.RAW} "
+        "DO NOTHING",
         f"SELECT k.ord, v.id FROM ingest_visitor_keys k JOIN {VISITOR} v "
-        f"ON v.ip = {ip} AND v.ua_hash = k.ua_hash",
+        f"ON v.ip = {ip} AND v.ua_hash = k.ua_hash AND v.ip_key = {ipkeys.RAW} "
+        f"UNION ALL SELECT k.ord, v.id FROM ingest_visitor_keys k JOIN {VISITOR} v ON {masked}",
     )
 
 

@@ -1,0 +1,47 @@
+"""A visitor's address after masking: the kept prefix, and a keyed hash of the full address.
+
+Masking (privacy.masking) replaces a resolved visitor's address with its first
+LEADGEN_IP_MASK_IPV4_BITS / _IPV6_BITS bits and keeps `key(address)` beside it. The key, not
+the masked address, is what a later log line of that visitor is matched on, so visitors of one
+/24 with the same browser stay apart, and a re-imported line finds its masked visitor. It is a
+keyed hash (HMAC-SHA256 with LEADGEN_IP_MASK_KEY): without the key nobody can test an address
+against it, with it the server can (erasure by IP after masking needs exactly that), so masked
+data is pseudonymous, not anonymous.
+"""
+
+import hashlib
+import hmac
+import ipaddress
+
+from django.conf import settings
+
+# Visitor.ip_key of a visitor whose address is still the full one.
+RAW = 0
+_KEY_BITS = (1 << 63) - 1
+
+
+def normal(ip: str) -> str:
+    """The address in the one text form the database keeps (lower case, compressed IPv6)."""
+    try:
+        return str(ipaddress.ip_address(ip.strip()))
+    except ValueError:
+        return ip
+
+
+def key(ip: str) -> int:
+    """The keyed 63-bit hash of a full address, never RAW (Visitor.ip_key once masked)."""
+    secret = settings.LEADGEN_IP_MASK_KEY.encode()
+    digest = hmac.new(secret, normal(ip).encode(), hashlib.sha256).digest()
+    return (int.from_bytes(digest[:8], "big") & _KEY_BITS) or 1
+
+
+def masked(ip: str) -> str:
+    """The address with only its kept prefix: 203.0.113.77 → 203.0.113.0 at 24 bits."""
+    address = ipaddress.ip_address(normal(ip))
+    bits = (
+        settings.LEADGEN_IP_MASK_IPV4_BITS
+        if address.version == 4
+        else settings.LEADGEN_IP_MASK_IPV6_BITS
+    )
+    network = ipaddress.ip_network(f"{address}/{bits}", strict=False)
+    return str(network.network_address)
