@@ -48,6 +48,17 @@ def row_key() -> str:
     return "sid" if is_postgresql() else "rowid"
 
 
+def is_partitioned(table: str) -> bool:
+    """Whether `table` is a partitioned table (PostgreSQL only; SQLite has none)."""
+    if not is_postgresql():
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass(%s)", [table]
+        )
+        return cursor.fetchone() is not None
+
+
 def advisory_xact_lock(space: int, key: int = 0) -> None:
     """Wait for a PostgreSQL advisory lock held until the transaction ends.
 

@@ -276,6 +276,10 @@ CELERY_BEAT_SCHEDULE = {
     "digests": {"task": "prospects.alerts.digests", "schedule": crontab(minute=5)},
     # The safety net under the endpoint's own requests for a write (LEADGEN_TRACKER_FLUSH_SECONDS).
     "retention-purge": {"task": "prospects.privacy.purge", "schedule": crontab(hour=4, minute=0)},
+    "pageview-partitions": {
+        "task": "prospects.privacy.create_partitions",
+        "schedule": crontab(hour=3, minute=50),
+    },
     # Masking also follows each identification run (pipeline.identify); this catches the delay.
     "ip-masking": {"task": "prospects.privacy.mask_ips", "schedule": crontab(minute=25)},
     "tracked-hits": {"task": "prospects.tracking.write_hits", "schedule": crontab(minute="*")},
@@ -408,6 +412,9 @@ LEADGEN_TRACKER_COOKIE_DAYS = env.int("LEADGEN_TRACKER_COOKIE_DAYS", default=365
 LEADGEN_RETENTION_PAGEVIEW_DAYS = env.int("LEADGEN_RETENTION_PAGEVIEW_DAYS", default=395)
 LEADGEN_RETENTION_VISITOR_DAYS = env.int("LEADGEN_RETENTION_VISITOR_DAYS", default=760)
 LEADGEN_RETENTION_BATCH = env.int("LEADGEN_RETENTION_BATCH", default=5000)
+# PostgreSQL: page views are partitioned by month (prospects/visits/partitions.py); the nightly
+# maintenance keeps this many months of partitions made ahead of the current one.
+LEADGEN_PAGEVIEW_PARTITIONS_AHEAD = env.int("LEADGEN_PAGEVIEW_PARTITIONS_AHEAD", default=3)
 # IP masking (prospects/privacy/masking.py): with MASKING on, a visitor's address is cut to its
 # first IPV4_BITS / IPV6_BITS bits DELAY_HOURS after its IP was resolved (the company and the
 # classification stay). KEY makes the keyed hash later lines are matched on: changing it splits

@@ -1,6 +1,8 @@
-"""Privacy tasks: the retention purge (nightly) and IP masking (hourly and after identification)."""
+"""Privacy tasks: the retention purge and page-view partitions (nightly), IP masking (hourly)."""
 
 from celery import shared_task
+
+from prospects.visits.partitions import ensure_partitions
 
 from .masking import mask_resolved
 from .retention import purge_expired
@@ -16,3 +18,9 @@ def purge() -> dict:
 def mask_ips() -> dict:
     """Mask the addresses resolved at least LEADGEN_IP_MASK_DELAY_HOURS ago; safe to run twice."""
     return mask_resolved().as_dict()
+
+
+@shared_task(name="prospects.privacy.create_partitions")
+def create_partitions() -> list[str]:
+    """PostgreSQL: make the page-view month partitions ahead of time; idempotent."""
+    return ensure_partitions()

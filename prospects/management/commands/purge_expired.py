@@ -17,5 +17,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Purged {result.pageviews} page views, {result.sessions} sessions and "
             f"{result.visitors} visitors (windows: {settings.LEADGEN_RETENTION_PAGEVIEW_DAYS} "
-            f"and {settings.LEADGEN_RETENTION_VISITOR_DAYS} days)."
+            f"and {settings.LEADGEN_RETENTION_VISITOR_DAYS} days)"
+            + (
+                f"; {result.partitions} month partitions dropped whole."
+                if result.partitions
+                else "."
+            )
         )

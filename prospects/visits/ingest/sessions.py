@@ -145,6 +145,9 @@ def merge_stage(*, legacy_keys: bool = False) -> int:
         # PostgreSQL: rows in line hash order fill the unique line hash index from its right
         # edge, page after page, instead of one random descent per row (faster than the sort).
         insert_order = "ORDER BY s.line_hash" if is_postgresql() else ""
+        # The unique key of PostgreSQL's month-partitioned page views must hold the month's
+        # column; duplicates were already left out by line hash alone (ingest_new).
+        line_key = "(line_hash, ts)" if is_postgresql() else "(line_hash)"
         cursor.execute(
             f"""
             INSERT INTO {PAGEVIEW} ({columns}, session_id, time_on_page)
@@ -154,7 +157,7 @@ def merge_stage(*, legacy_keys: bool = False) -> int:
             JOIN {SESSION} ses ON ses.visitor_id = p.visitor_id AND ses.started_at = p.started_at
             WHERE p.id IS NULL
             {insert_order}
-            ON CONFLICT (line_hash) DO NOTHING
+            ON CONFLICT {line_key} DO NOTHING
             """
         )
         inserted = cursor.rowcount
