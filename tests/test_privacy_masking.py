@@ -18,7 +18,7 @@ from prospects import pipeline
 from prospects.identify.exclusions import ISP
 from prospects.models import IPResolution, LogImport, PageView, Visitor
 from prospects.privacy import erasure
-from prospects.privacy.masking import mask_resolved
+from prospects.privacy.masking import mask_resolved, mask_text
 from prospects.visits.ingest.importer import ingest_file
 from tests.dns_fixtures import host
 from tests.ingest_lines import FIREFOX, line, write_log
@@ -182,3 +182,15 @@ def test_the_privacy_page_says_what_is_masked(client, tmp_path, zone, settings, 
     assert "On: addresses keep their first 24 bits (IPv4) or 48 bits (IPv6), 24 hours" in section
     cells = [row.split("<td>")[2].split("<")[0] for row in section.split("<tr>")[2:5]]
     assert cells == ["1", "1", "2"]  # masked, due (PERSON), waiting (COLLEAGUE, SIX)
+
+
+def test_addresses_in_free_text_are_masked_and_nothing_else(masking):
+    sample = (
+        '1.2.3.4:8080 - - [02/Mar/2026:09:00:00 +0000] "GET /v1.2.3 HTTP/1.1" ::ffff:10.1.2.3 '
+        "2001:DB8:85a3::7334 12:30:45 999.1.1.1"
+    )
+    assert mask_text([sample, {"client": "5.6.7.8"}]) == [
+        '1.2.3.0:8080 - - [02/Mar/2026:09:00:00 +0000] "GET /v1.2.3 HTTP/1.1" 10.1.2.0 '
+        "2001:db8:85a3:: 12:30:45 999.1.1.1",
+        {"client": "5.6.7.0"},
+    ]

@@ -37,7 +37,10 @@ from prospects.visits.models import LogImport, Visitor
 RESOLVED = (IPResolution.Outcome.OK, IPResolution.Outcome.NXDOMAIN, IPResolution.Outcome.SKIPPED)
 # Candidate addresses in free text; each is parsed before it is masked.
 _ADDRESS = re.compile(
-    r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f.]{0,4}){2,8})(?![\w.:])"
+    # A run of hex digits, dots and at least two colons (IPv6, IPv4-mapped too), or a dotted quad
+    # (which may be followed by a port).
+    r"(?<![\w.:])(?=[0-9A-Fa-f.:]*:[0-9A-Fa-f.]*:)[0-9A-Fa-f.:]{2,45}(?![\w.:])"
+    r"|(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.])"
 )
 
 

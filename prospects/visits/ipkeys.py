@@ -38,6 +38,8 @@ def key(ip: str) -> int:
 def masked(ip: str) -> str:
     """The address with only its kept prefix: 203.0.113.77 → 203.0.113.0 at 24 bits."""
     address = ipaddress.ip_address(normal(ip))
+    # An IPv4 address written as IPv6 (::ffff:a.b.c.d) is masked as the IPv4 address it is.
+    address = getattr(address, "ipv4_mapped", None) or address
     bits = (
         settings.LEADGEN_IP_MASK_IPV4_BITS
         if address.version == 4
