@@ -1,6 +1,6 @@
 """PostgreSQL's monthly page-view partitions: made ahead, filled by imports, dropped by the purge.
 
-The test database is built by the migrations, so these tests read the table migration 0015
+The test database is built by the migrations, so these tests read the table migration 0016
 made. On SQLite page views are one table: the same calls do nothing (last test).
 """
 

@@ -1,4 +1,4 @@
-"""Monthly partitions of page views on PostgreSQL (migration 0015): made ahead, dropped whole.
+"""Monthly partitions of page views on PostgreSQL (migration 0016): made ahead, dropped whole.
 
 Each month is a partition `prospects_pageview_yYYYYmMM` over [first of the month, first of the
 next) in UTC; a default partition takes whatever falls outside them, so no insert ever fails.
@@ -44,7 +44,7 @@ def month_start(moment: dt.datetime, months: int = 0) -> dt.datetime:
 
 
 def partitioned() -> bool:
-    """Whether page views are partitioned here (PostgreSQL after migration 0015)."""
+    """Whether page views are partitioned here (PostgreSQL after migration 0016)."""
     return is_partitioned(TABLE)
 
 

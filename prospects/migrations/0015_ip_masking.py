@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('prospects', '0013_privacy_records'),
+        ('prospects', '0014_attribution'),
     ]
 
     operations = [

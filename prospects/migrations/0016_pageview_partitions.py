@@ -110,6 +110,6 @@ def unpartition(apps, schema_editor):
 
 class Migration(migrations.Migration):
     # The rebuild runs in the migration's transaction: a failure leaves the table as it was.
-    dependencies = [("prospects", "0014_ip_masking")]
+    dependencies = [("prospects", "0015_ip_masking")]
 
     operations = [migrations.RunPython(partition, unpartition, elidable=False)]
