@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from prospects.api.token import ObtainToken
+from prospects.crm.api.lists import ContactViewSet, TouchpointViewSet
 from prospects.crm.api.views import CompanyViewSet, TaskViewSet
 from prospects.queue.api.views import QueueViewSet, ThresholdViewSet
 from prospects.visits.api.views import PageViewViewSet, VisitorViewSet
@@ -22,6 +23,8 @@ class Router(DefaultRouter):
 router = Router()
 router.register("queue", QueueViewSet, basename="api-queue")
 router.register("companies", CompanyViewSet, basename="api-company")
+router.register("contacts", ContactViewSet, basename="api-contact")
+router.register("touchpoints", TouchpointViewSet, basename="api-touchpoint")
 router.register("tasks", TaskViewSet, basename="api-task")
 router.register("visitors", VisitorViewSet, basename="api-visitor")
 router.register("pageviews", PageViewViewSet, basename="api-pageview")

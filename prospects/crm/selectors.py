@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from prospects.models import (
     Company,
+    Contact,
     IdentificationOverride,
     IPResolution,
     Note,
@@ -62,6 +63,25 @@ def with_last_visit(queryset: QuerySet[Company]) -> QuerySet[Company]:
     if "last_visit" in queryset.query.annotations:
         return queryset
     return queryset.annotate(last_visit=F("score__last_visit"))
+
+
+def visible_contacts(user) -> QuerySet[Contact]:
+    """The contacts at the companies this person may open (Company.objects.visible_to), by
+    company domain and name: one list for the API, the CSV downloads and their filters."""
+    return (
+        Contact.objects.filter(company__in=Company.objects.visible_to(user).values("pk"))
+        .select_related("company", "created_by")
+        .order_by("company__domain", "name", "pk")
+    )
+
+
+def visible_touchpoints(user) -> QuerySet[Touchpoint]:
+    """The touchpoints with the companies this person may open, newest first."""
+    return (
+        Touchpoint.objects.filter(company__in=Company.objects.visible_to(user).values("pk"))
+        .select_related("company", "contact", "logged_by")
+        .order_by("-happened_on", "-pk")
+    )
 
 
 def with_activity(queryset: QuerySet[Company]) -> QuerySet[Company]:

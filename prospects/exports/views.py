@@ -7,8 +7,9 @@ in the audit log (prospects.privacy.audit).
 
 from django.http import HttpResponseBadRequest
 
+from prospects.crm import selectors as crm
+from prospects.crm.filtersets import ContactFilter, TouchpointFilter
 from prospects.exports import csvstream, tables
-from prospects.models import Contact, Touchpoint
 from prospects.privacy.audit import record
 from prospects.privacy.models import AuditEvent
 from prospects.queue import selectors
@@ -38,12 +39,23 @@ def companies_csv(request):
     )
 
 
+def _filtered(filterset_class, request, queryset):
+    """The rows the list's filters (the API's, e.g. ``?company=12``) keep, or the errors."""
+    filterset = filterset_class(data=request.GET, queryset=queryset, request=request)
+    unknown = sorted(set(request.GET) - set(filterset.form.fields))
+    if unknown:
+        return None, "Unknown filter parameter: " + ", ".join(unknown)
+    if not filterset.is_valid():
+        return None, "Fix the filters first: " + filterset.errors.as_text()
+    return filterset.qs, ""
+
+
 @role_required(RESEARCHER, REP)
 def contacts_csv(request):
-    """The contacts at the companies the person may find."""
-    contacts = Contact.objects.filter(
-        company__in=searchable_companies(request.user).values("pk")
-    ).order_by("company__domain", "name", "pk")
+    """The contacts at the companies the person may find (the contacts API's filters)."""
+    contacts, error = _filtered(ContactFilter, request, crm.visible_contacts(request.user))
+    if contacts is None:
+        return HttpResponseBadRequest(error)
     record(request, action=AuditEvent.Action.EXPORT, kind="contacts")
     return csvstream.csv_response(
         "contacts.csv", tables.CONTACT_HEADER, tables.contact_rows(contacts)
@@ -52,10 +64,11 @@ def contacts_csv(request):
 
 @role_required(RESEARCHER, REP)
 def touchpoints_csv(request):
-    """The touchpoints with the companies the person may find, newest first."""
-    touchpoints = Touchpoint.objects.filter(
-        company__in=searchable_companies(request.user).values("pk")
-    ).order_by("-happened_on", "-pk")
+    """The touchpoints with the companies the person may find, newest first (the
+    touchpoints API's filters)."""
+    touchpoints, error = _filtered(TouchpointFilter, request, crm.visible_touchpoints(request.user))
+    if touchpoints is None:
+        return HttpResponseBadRequest(error)
     record(request, action=AuditEvent.Action.EXPORT, kind="touchpoints")
     return csvstream.csv_response(
         "touchpoints.csv", tables.TOUCHPOINT_HEADER, tables.touchpoint_rows(touchpoints)

@@ -78,6 +78,15 @@ class ContactSerializer(serializers.ModelSerializer):
         ]
 
 
+class ContactRowSerializer(ContactSerializer):
+    """A contact in the contacts list: the contact and its company (id and domain)."""
+
+    company_domain = serializers.CharField(source="company.domain", read_only=True)
+
+    class Meta(ContactSerializer.Meta):
+        fields = ["company", "company_domain", *ContactSerializer.Meta.fields]
+
+
 class NoteSerializer(serializers.ModelSerializer):
     author = UserName(read_only=True)
 
@@ -101,6 +110,16 @@ class TouchpointSerializer(serializers.ModelSerializer):
             "logged_by",
             "created_at",
         ]
+
+
+class TouchpointRowSerializer(TouchpointSerializer):
+    """A touchpoint in the touchpoints list: with its company (id and domain) and contact name."""
+
+    company_domain = serializers.CharField(source="company.domain", read_only=True)
+    contact_name = serializers.CharField(source="contact.name", read_only=True, default=None)
+
+    class Meta(TouchpointSerializer.Meta):
+        fields = ["company", "company_domain", "contact_name", *TouchpointSerializer.Meta.fields]
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
