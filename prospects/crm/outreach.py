@@ -26,6 +26,20 @@ TAKEABLE = {Status.READY, Status.IN_OUTREACH}
 TASK_TITLE_MAX = 200
 
 
+def refuse_held_out(company) -> None:
+    """Refuse outreach (taking, a rep, touchpoints, tasks) for a company the running
+    experiment holds out: its control arm must get none, or the measured lift is wrong.
+
+    Admins still see such a company (the experiment page links to it), so the services, not
+    only the pages, keep the rule.
+    """
+    if Company.objects.held_out().filter(pk=company.pk).exists():
+        raise ServiceError(
+            f"{company.name} is in the control arm of the running experiment: it gets no "
+            "outreach, touchpoints or tasks until the experiment is stopped."
+        )
+
+
 def hold_for_outreach(company, *, user) -> None:
     """Make the user the locked company's rep, or check that they are.
 
@@ -56,6 +70,7 @@ def take_for_outreach(*, company, user) -> Company:
     """
     require_role(user, REP)
     row = locked(company)
+    refuse_held_out(row)
     if row.rep_id == user.pk:
         return row
     if row.rep_id is not None:
@@ -94,6 +109,8 @@ def reassign_outreach(*, company, to_user, by) -> Company:
     if to_user is not None and not has_role(to_user, REP):
         raise ServiceError(f"{person(to_user)} has no outreach role.")
     row = locked(company)
+    if to_user is not None:
+        refuse_held_out(row)
     update(row, rep=to_user, rep_claimed_at=timezone.now() if to_user else None)
     company.refresh_from_db()
     return company
@@ -134,6 +151,7 @@ def log_touchpoint(
     row = locked(company)
     if row.is_closed:
         raise ServiceError(f"{row.name} is {row.get_status_display().lower()}.")
+    refuse_held_out(row)
     hold_for_outreach(row, user=user)
     previous = row.status
     touchpoint = Touchpoint.objects.create(
@@ -186,6 +204,7 @@ def add_task(
     row = locked(company)
     if row.is_closed:
         raise ServiceError(f"{row.name} is {row.get_status_display().lower()}.")
+    refuse_held_out(row)
     return _new_task(
         company=row, user=user, owner=owner, due_on=due_on, kind=kind, title=title, contact=contact
     )

@@ -21,7 +21,7 @@ from prospects.crm.timeline import build_timeline, next_steps_by_touchpoint
 from prospects.models import Company
 from prospects.privacy import audit
 from prospects.privacy.models import AuditEvent
-from prospects.roles import REP, RESEARCHER, has_role, role_required
+from prospects.roles import ADMIN, REP, RESEARCHER, has_role, role_required
 from prospects.segments.pace import company_pace
 from prospects.segments.selectors import company_segment
 
@@ -103,6 +103,9 @@ def render_page(request, detail, *, status=200, **forms):
         "watching": is_watching(user=user, company=company),
         "segment": company_segment(company=company),
         "pace": company_pace(company=company),
+        # Only admins can open a held-out company; the team's pages never show one.
+        "held_out": has_role(user, ADMIN)
+        and Company.objects.held_out().filter(pk=company.pk).exists(),
         **forms,
     }
     if request.htmx and status >= 400:
