@@ -136,3 +136,27 @@ def test_the_queue_offers_each_role_its_bulk_actions(client, researcher, rep, ad
     assert 'value="claim"' in client.get(reverse("queue")).content.decode()
     client.force_login(admin_user)
     assert 'value="assign"' in client.get(reverse("queue")).content.decode()
+
+
+def test_admins_assign_outreach_to_a_rep_in_bulk(client, researcher, admin_user, rep):
+    a, b = scored_company(0.9, name="A"), scored_company(0.8, name="B")
+    client.force_login(researcher)
+    response = _post(client, action="assign_rep", ids=[a.pk, b.pk], to_rep="oscar")
+    assert _messages(response) == ["Your role does not allow this."]
+    client.force_login(admin_user)
+    html = client.get(reverse("queue")).content.decode()
+    assert 'value="assign_rep"' in html and '<option value="oscar">' in html
+    response = _post(client, action="assign_rep", ids=[a.pk, b.pk], to_rep="rita")
+    assert _messages(response)[0] == "Assigned 0 companies for outreach; 2 refused."
+    assert _messages(response)[1].endswith("has no outreach role.")
+    response = _post(client, action="assign_rep", ids=[a.pk, b.pk], to_rep="oscar")
+    assert _messages(response) == ["Assigned 2 companies for outreach."]
+    assert set(Company.objects.filter(rep=rep)) == {a, b}
+    assert _messages(_post(client, action="assign_rep", ids=[a.pk], to_rep="nemo")) == [
+        "No such person to assign to."
+    ]
+    # "Nobody" frees them, as the single reassign does.
+    response = _post(client, action="assign_rep", ids=[a.pk], to_rep="")
+    assert _messages(response) == ["Assigned 1 company for outreach."]
+    assert Company.objects.get(pk=a.pk).rep is None
+    assert Company.objects.get(pk=b.pk).rep == rep

@@ -49,8 +49,9 @@ def bulk_action(request):
             "queue.csv", tables.COMPANY_HEADER, tables.company_rows(companies)
         )
     to_user = None
-    if data["action"] == bulk.ASSIGN and data["to_user"]:
-        to_user = get_user_model().objects.filter(username=data["to_user"]).first()
+    username = {bulk.ASSIGN: data["to_user"], bulk.ASSIGN_REP: data["to_rep"]}.get(data["action"])
+    if username:
+        to_user = get_user_model().objects.filter(username=username).first()
         if to_user is None:
             messages.error(request, "No such person to assign to.")
             return _back(query)

@@ -1,4 +1,5 @@
-"""Bulk actions on queue rows: claim, assign, snooze or disqualify many companies at once.
+"""Bulk actions on queue rows: claim, assign (research or outreach), snooze or disqualify many
+companies at once.
 
 Each action is one service call and one transaction; every company goes through the same CRM
 service as the single action (its own savepoint), so the permission rules and refusals are
@@ -10,26 +11,29 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from prospects.crm import limits, services
+from prospects.crm import limits, outreach, services
 from prospects.errors import ServiceError
 from prospects.models import Company
 from prospects.roles import ADMIN, RESEARCHER, require_role
 
 Status = Company.Status
 
-CLAIM, ASSIGN, SNOOZE, DISQUALIFY = "claim", "assign", "snooze", "disqualify"
+CLAIM, ASSIGN, ASSIGN_REP = "claim", "assign", "assign_rep"
+SNOOZE, DISQUALIFY = "snooze", "disqualify"
 ACTIONS = {
     CLAIM: "Claim",
-    ASSIGN: "Assign to",
+    ASSIGN: "Assign to a researcher",
+    ASSIGN_REP: "Assign to a rep",
     SNOOZE: "Snooze until",
     DISQUALIFY: "Disqualify",
 }
-# What the summary says was done to the companies that changed.
+# What the summary says was done to the companies that changed ({} is "3 companies").
 DONE_WORDS = {
-    CLAIM: "Claimed",
-    ASSIGN: "Assigned",
-    SNOOZE: "Snoozed",
-    DISQUALIFY: "Disqualified",
+    CLAIM: "Claimed {}",
+    ASSIGN: "Assigned {}",
+    ASSIGN_REP: "Assigned {} for outreach",
+    SNOOZE: "Snoozed {}",
+    DISQUALIFY: "Disqualified {}",
 }
 # More rows than a person can mean to change at once; "all matching" stops here.
 BULK_MAX = 500
@@ -45,8 +49,8 @@ class BulkResult:
 
     def summary(self) -> str:
         """One sentence: how many changed, how many were refused."""
-        done = f"{DONE_WORDS[self.action]} {len(self.changed)} compan"
-        done += "y" if len(self.changed) == 1 else "ies"
+        n = len(self.changed)
+        done = DONE_WORDS[self.action].format(f"{n} compan{'y' if n == 1 else 'ies'}")
         if self.refused:
             done += f"; {len(self.refused)} refused"
         return done + "."
@@ -58,7 +62,7 @@ def _check_inputs(*, action, user, to_user, reason, snoozed_until) -> None:
         raise ServiceError({"action": "Choose an action."})
     if action == CLAIM:
         require_role(user, RESEARCHER)
-    elif action == ASSIGN:
+    elif action in (ASSIGN, ASSIGN_REP):
         require_role(user, ADMIN)
     elif action == DISQUALIFY:
         if not (reason or "").strip():
@@ -75,6 +79,8 @@ def _act_on(company, *, action, user, to_user, reason, snoozed_until) -> None:
         services.claim_company(company=company, user=user)
     elif action == ASSIGN:
         services.reassign_company(company=company, to_user=to_user, by=user)
+    elif action == ASSIGN_REP:
+        outreach.reassign_outreach(company=company, to_user=to_user, by=user)
     elif action == SNOOZE:
         services.change_status(
             company=company, to_status=Status.SNOOZED, user=user, snoozed_until=snoozed_until

@@ -47,6 +47,8 @@ class BulkForm(forms.Form):
     all_matching = forms.BooleanField(required=False)
     query = forms.CharField(required=False, max_length=2000)
     to_user = forms.CharField(required=False, max_length=150)
+    # The rep for "assign to a rep": its own field, so both pickers can be in the page.
+    to_rep = forms.CharField(required=False, max_length=150)
     reason = forms.CharField(required=False, max_length=300)
     snoozed_until = forms.DateField(
         required=False, input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"})

@@ -49,7 +49,8 @@ def queue(request):
         "bulk_max": BULK_MAX,
         "save_form": SaveViewForm(initial={"query": query}),
         "saved_views": views,
-        "reps_and_researchers": [] if table_only else _assignable(request.user),
+        "researchers": [] if table_only else _assignable(request.user, RESEARCHER),
+        "reps": [] if table_only else _assignable(request.user, REP),
     }
     if table_only:
         return render(request, "prospects/_partials/queue_table.html", context)
@@ -57,13 +58,13 @@ def queue(request):
     return render(request, "prospects/queue.html", context, status=400 if invalid else 200)
 
 
-def _assignable(user) -> list:
-    """The researchers an admin may assign companies to (nobody for other roles)."""
+def _assignable(user, role: str) -> list:
+    """The people with this role an admin may assign companies to (nobody for other roles)."""
     if not has_role(user, ADMIN):
         return []
     return list(
         get_user_model()
-        .objects.filter(groups__name=RESEARCHER, is_active=True)
+        .objects.filter(groups__name=role, is_active=True)
         .order_by("username")
         .distinct()
     )
