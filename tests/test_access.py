@@ -9,12 +9,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from prospects.models import (
+    Contact,
     Experiment,
     IdentificationOverride,
     SavedView,
     Segment,
     StatusChange,
     Task,
+    Touchpoint,
     Webhook,
 )
 from scoring.models import PointRule
@@ -112,6 +114,10 @@ ROUTES = {
     "api-company-reassign-rep": ("post", ADMIN),
     "api-company-undo": ("post", WORK),
     "api-company-tasks": ("post", WORK),
+    "api-contact-list": ("get", WORK),
+    "api-contact-detail": ("get", WORK),
+    "api-touchpoint-list": ("get", WORK),
+    "api-touchpoint-detail": ("get", WORK),
     "api-task-list": ("get", WORK),
     "api-task-done": ("post", WORK),
     "api-visitor-list": ("get", WORK),
@@ -163,7 +169,8 @@ def _url(name, objects) -> str:
     if "<int:pk>" in route:
         return reverse(name, kwargs={"pk": objects["version"].pk})
     if "(?P<pk>" in route:
-        key = next((k for k in ("visitor", "pageview", "task") if k in name), "company")
+        kinds = ("visitor", "pageview", "task", "contact", "touchpoint")
+        key = next((k for k in kinds if name.startswith(f"api-{k}-")), "company")
         return reverse(name, kwargs={"pk": objects[key].pk})
     return reverse(name)
 
@@ -182,6 +189,10 @@ def objects():
         ),
         "visitor": visitor,
         "pageview": visitor.pageviews.first(),
+        "contact": Contact.objects.create(company=company, name="Eve"),
+        "touchpoint": Touchpoint.objects.create(
+            company=company, channel="email", happened_on=timezone.localdate(), outcome="replied"
+        ),
         "version": model_version(),
         "rule": PointRule.objects.first(),
         "override": IdentificationOverride.objects.create(
