@@ -1,8 +1,8 @@
 """An admin's day in a real Chromium (Playwright) against the live server.
 
-The admin finds an office IP that reverse DNS called an ISP, overrides it to the company it
-belongs to (the page says how many IPs and visitors that changed), trains a new model with
-"Train now" and rolls back to the earlier version. With LEADGEN_SCREENSHOTS=1 the
+The admin hands two queue rows to a rep in bulk, finds an office IP that reverse DNS called an
+ISP, overrides it to the company it belongs to (the page says how many IPs and visitors that
+changed), trains a new model with "Train now" and rolls back to the earlier version. With LEADGEN_SCREENSHOTS=1 the
 identification and model pages are saved to docs/screenshots/.
 """
 
@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from leadgen.celery import app as celery_app
-from prospects.models import IdentificationOverride, IPResolution
+from prospects.models import Company, IdentificationOverride, IPResolution
 from scoring import services
 from scoring.models import ModelVersion
 from tests.factories import VisitorFactory
@@ -21,6 +21,7 @@ from tests.test_browser_day import (
     expect_message,
     log_in,
     page,
+    queue_rows,
     screenshot,
 )
 
@@ -62,10 +63,25 @@ def build_admin_day():
     return companies, earlier
 
 
-def test_an_admin_overrides_an_identification_trains_and_rolls_back(page, admin_user, model_dir):
+def test_an_admin_overrides_an_identification_trains_and_rolls_back(
+    page, admin_user, rep, model_dir
+):
     companies, earlier = build_admin_day()
     granite = companies["Granite Advisory"]
     log_in(page, "ada")
+
+    # Two rows of the queue handed to a rep in one bulk action; only the rep picker shows.
+    page.goto("/")
+    rows = queue_rows(page)
+    two = [int(rows.nth(i).get_attribute("data-company-id")) for i in range(2)]
+    for pk in two:
+        page.locator(f"tr[data-company-id='{pk}'] input[name=ids]").check()
+    page.select_option("#bulk-action", "assign_rep")
+    assert page.locator("#bulk-to-user").is_hidden() and page.locator("#bulk-to-rep").is_visible()
+    page.select_option("#bulk-to-rep", "oscar")
+    page.locator("#bulk-form button[type=submit]").click()
+    expect_message(page, "Assigned 2 companies for outreach.")
+    assert set(Company.objects.filter(rep=rep).values_list("pk", flat=True)) == set(two)
 
     # The IP is found by searching part of its PTR name; it reads as an ISP.
     page.goto("/identification/")
@@ -97,7 +113,8 @@ def test_an_admin_overrides_an_identification_trains_and_rolls_back(page, admin_
     # Train now: the new version becomes the active one, the earlier one stays for a rollback.
     page.goto("/scoring/model/")
     page.locator("#train-form").get_by_role("button", name="Train now").click()
-    expect_message(page, "Training has been queued")
+    # The queued task runs in the live server here (eager), which says how long it took.
+    expect_message(page, "Trained in this request in")
     newer = ModelVersion.objects.get(is_active=True)
     assert newer.pk != earlier.pk and newer.trained_by == "ada"
     page.locator("#history").get_by_text(f"v{newer.pk}").first.wait_for()

@@ -1,4 +1,6 @@
-"""The model page's "Train now": it queues training, and says so when the worker is unreachable."""
+"""The model page's "Train now": it queues training for the worker, says so when the worker is
+unreachable, and without a broker (the embedded default) trains in the request and says how long
+it took. tests/test_model_training_worker.py runs it through a real worker."""
 
 import time
 
@@ -35,8 +37,10 @@ def test_train_now_trains_a_new_active_version_and_keeps_the_old_one(client, adm
     response = client.post(reverse("scoring:train"), follow=True)
 
     html = response.content.decode()
-    assert "Training has been queued" in html
     new = ModelVersion.objects.latest("pk")
+    assert "Trained in this request in " in html
+    assert f"(no worker is configured): model v{new.pk} (" in html
+    assert "while this page waits" in html
     old.refresh_from_db()
     assert (old.is_active, new.is_active, new.trained_by) == (False, True, "ada")
     # Nothing changed since the nightly version, yet it trained: the admin asked for it.
