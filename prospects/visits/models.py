@@ -143,9 +143,11 @@ class Visitor(models.Model):
                 condition=models.Q(ip_key=0),
                 name="visitor_ip_ua_unique",
             ),
+            # "ip_key > 0" in these words: SQLite uses a partial index only for queries that
+            # repeat its condition (keys are positive), and masked lookups do (ingest.store).
             models.UniqueConstraint(
                 fields=["ip_key", "ua_hash"],
-                condition=~models.Q(ip_key=0),
+                condition=models.Q(ip_key__gt=0),
                 name="visitor_masked_key_unique",
             ),
         ]

@@ -194,8 +194,13 @@ def mark_bots(bots: dict[tuple, str], stage: str) -> int:
         if bots:
             cursor.executemany(
                 f"UPDATE {table} SET bot_rule = %s, excluded_reason = %s "
-                "WHERE (ip = %s AND ip_key = 0 OR ip_key = %s) AND ua_hash = %s AND bot_rule = ''",
-                [(rule, BOT, ip, ipkeys.key(ip), ua_hash) for (ip, ua_hash), rule in bots.items()],
+                # Each side of the OR in the words of its partial index, so both use one.
+                "WHERE bot_rule = '' AND (ip = %s AND ua_hash = %s AND ip_key = 0 "
+                "OR ip_key = %s AND ua_hash = %s AND ip_key > 0)",
+                [
+                    (rule, BOT, ip, ua_hash, ipkeys.key(ip), ua_hash)
+                    for (ip, ua_hash), rule in bots.items()
+                ],
             )
         cursor.execute(
             f"DELETE FROM {stage} WHERE visitor_id IN (SELECT id FROM {table} WHERE bot_rule <> '')"

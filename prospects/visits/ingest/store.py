@@ -53,7 +53,7 @@ def visitor_ids(keys: list[tuple[str, str, int]]) -> list[int]:
     """
     ip = ip_value("k.ip")
     keyed = [(address, agent, ua_hash, ipkeys.key(address)) for address, agent, ua_hash in keys]
-    masked = f"v.ip_key = k.ip_key AND v.ua_hash = k.ua_hash AND v.ip_key <> {ipkeys.RAW}"
+    masked = f"v.ip_key = k.ip_key AND v.ua_hash = k.ua_hash AND v.ip_key > {ipkeys.RAW}"
     return _upsert(
         "ingest_visitor_keys",
         "ip TEXT, user_agent TEXT, ua_hash BIGINT, ip_key BIGINT",
