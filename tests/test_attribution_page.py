@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 DAY0 = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
 HOSTILE_PATH = "/blog/<script>alert(1)</script>"
 HOSTILE_CAMPAIGN = '<img src=x onerror="alert(2)">'
+HOSTILE_REFERRER = "https://evil.example/<svg onload=alert(3)>"
 
 
 def _session(visitor, start, pages, *, source="search", campaign="", referrer=""):
@@ -77,6 +78,7 @@ def site(pages, admin_user):
         [pages["blog"], pages["goal"]],
         source="campaign",
         campaign=HOSTILE_CAMPAIGN,
+        referrer=HOSTILE_REFERRER,
     )
     record_past_experiment(
         name="Spring holdout",
@@ -154,6 +156,7 @@ def test_hostile_paths_and_campaigns_are_escaped(client, site, researcher):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "<img src=x" not in text
     assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in text
+    assert "<svg onload" not in text
 
 
 @pytest.mark.parametrize("role", ["researcher", "admin"])

@@ -1,14 +1,16 @@
 """The main pages in a real Chromium, checked with axe-core at desktop and phone widths.
 
-Every main page (queue, company, my work, my outreach, model, capacity, identification,
-imports, login) has no serious or critical axe-core violation at 1400 and 390 px, no id twice,
-chips with AA contrast and, on a phone, no sideways scrolling. The keyboard works: a skip link
-first, visible focus rings, the queue's j / k / o / c keys, and the focus kept after an
-in-place claim. With LEADGEN_SCREENSHOTS=1 the phone pages are saved to docs/screenshots/.
+Every main page (queue, company, my work, attribution, my outreach, model, capacity,
+identification, imports, login) has no serious or critical axe-core violation at 1400 and
+390 px, no id twice, chips with AA contrast and, on a phone, no sideways scrolling. The
+keyboard works: a skip link first, visible focus rings, the queue's j / k / o / c keys, and
+the focus kept after an in-place claim. With LEADGEN_SCREENSHOTS=1 the phone pages are
+saved to docs/screenshots/.
 """
 
 import pytest
 
+from prospects.attribution.services import compute_attribution
 from prospects.crm import outreach, services
 from prospects.models import Company, LogImport
 from scoring import services as scoring
@@ -61,6 +63,7 @@ def team_day(researcher, rep, admin_user, model_dir):
         malformed=2,
         malformed_samples=["<script>alert(1)</script> - - [garbage"],
     )
+    compute_attribution()  # the attribution page's tables over the population's journeys
     return companies
 
 
@@ -70,6 +73,7 @@ def _pages(companies):
         ("rita", "queue", "/"),
         ("rita", "company", f"/companies/{granite.pk}/"),
         ("rita", "my_work", "/my-work/"),
+        ("rita", "attribution", "/attribution/"),
         ("oscar", "my_outreach", "/my-outreach/"),
         ("ada", "model", "/scoring/model/"),
         ("ada", "capacity", "/capacity/"),

@@ -8,13 +8,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from prospects.experiments.models import Experiment
-from prospects.models import Company, LogImport, PageView, Visitor
+from prospects.models import AttributionReport, Company, LogImport, PageView, Visitor
 from scoring.models import CompanyScore, ModelVersion, VisitorScore
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
-def test_demo_runs_every_stage_and_is_safe_to_run_again(tmp_path, settings):
+def test_demo_runs_every_stage_and_is_safe_to_run_again(tmp_path, settings, client):
     settings.LEADGEN_MODEL_DIR = tmp_path / "models"
     out = io.StringIO()
     call_command("demo", visitors=14000, days=90, seed=11, dir=tmp_path / "demo", stdout=out)
@@ -46,6 +46,16 @@ def test_demo_runs_every_stage_and_is_safe_to_run_again(tmp_path, settings):
         "rep",
         "admin",
     }
+
+    # Attribution ran last, against the recorded holdout: the page sets the experiment's
+    # measured lift beside each model's credit to outreach.
+    assert "attribution of" in text
+    check = AttributionReport.objects.get().results["check"]
+    assert check["experiment_id"] == experiment.pk
+    assert check["conversions"] > 0 and check["reached_conversions"] > 0
+    client.force_login(get_user_model().objects.get(username="researcher"))
+    page = client.get("/attribution/").content.decode()
+    assert "extra conversions" in page and "Data-driven (Markov removal)" in page
 
     truth = {
         (row["ip"], row["user_agent"]): row["archetype"]
