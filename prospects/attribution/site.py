@@ -15,6 +15,8 @@ from prospects.visits.choices import Category, SourceType
 CATEGORIES = [c.value for c in Category]
 SOURCES = [s.value for s in SourceType]
 CHANNELS = [c.value for c in Touchpoint.Channel]
+# Page-view rows per fetch.
+CHUNK = 100_000
 
 
 @dataclass
@@ -52,6 +54,18 @@ def _columns(rows: list[tuple], width: int) -> list[np.ndarray]:
     return [array[:, i] for i in range(width)]
 
 
+def _numeric_columns(sql: str, width: int) -> list[np.ndarray]:
+    """A numeric query's columns, fetched in chunks: millions of rows as Python tuples at once
+    would take several hundred MB, as float arrays 32 bytes a row."""
+    parts = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [])
+        while rows := cursor.fetchmany(CHUNK):
+            parts.append(np.array(rows, dtype=float))
+    array = np.concatenate(parts) if parts else np.zeros((0, width))
+    return [array[:, i] for i in range(width)]
+
+
 def _code(column: str, vocabulary: list[str]) -> str:
     # Our own constants only (choice values), so they can be written into the SQL.
     assert all(v.replace("_", "").isalpha() for v in vocabulary)
@@ -71,11 +85,9 @@ def load_site() -> Site:
         [tuple(np.nan if x is None else x for x in r) for r in visitors], 4
     )
     vid = vid.astype(np.int64)
-    views = _columns(
-        _rows(
-            f"SELECT pv.visitor_id, pv.page_id, {epoch('pv.ts')}, COALESCE(pv.session_id, 0) "
-            f"FROM {pv} pv JOIN {v} v ON v.id = pv.visitor_id WHERE {human}"
-        ),
+    views = _numeric_columns(
+        f"SELECT pv.visitor_id, pv.page_id, {epoch('pv.ts')}, COALESCE(pv.session_id, 0) "
+        f"FROM {pv} pv JOIN {v} v ON v.id = pv.visitor_id WHERE {human}",
         4,
     )
     sessions = _rows(
