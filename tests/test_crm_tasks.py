@@ -115,13 +115,18 @@ def test_only_the_owner_or_an_admin_marks_a_task_done(rep, researcher, admin_use
     assert task.done_by == admin_user
 
 
-def test_tasks_on_closed_companies_are_refused_and_leave_the_agenda(rep):
+def test_tasks_on_won_or_lost_companies_are_refused_and_leave_the_agenda(rep):
     company = scored_company()
     outreach.add_task(company=company, user=rep, due_on=_today())
+    # An SQL is still worked towards an opportunity: its tasks stay.
     Company.objects.filter(pk=company.pk).update(status="converted")
-    with pytest.raises(ServiceError, match="converted"):
-        outreach.add_task(company=company, user=rep, due_on=_today())
-    assert not selectors.task_agenda(user=rep)
+    outreach.add_task(company=company, user=rep, due_on=_today())
+    assert len(selectors.task_agenda(user=rep)) == 2
+    for status in ("customer", "disqualified"):
+        Company.objects.filter(pk=company.pk).update(status=status)
+        with pytest.raises(ServiceError, match=status):
+            outreach.add_task(company=company, user=rep, due_on=_today())
+        assert not selectors.task_agenda(user=rep)
 
 
 def test_the_api_adds_lists_and_completes_tasks(client, rep):

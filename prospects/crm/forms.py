@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from prospects.crm.limits import NOTE_MAX_CHARS, REASON_MAX_CHARS, SUMMARY_MAX_CHARS
+from prospects.crm.outreach import STAGE_OUTCOMES
 from prospects.crm.services import FINAL_STATUSES, WRONG_IDENTIFICATION_CHOICES
 from prospects.models import Company, Contact, Task, Touchpoint
 from prospects.roles import ADMIN, REP, RESEARCHER
@@ -129,12 +130,19 @@ class TouchpointForm(CompanyContacts, PrefixedIds, ConfirmedMove, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("outcome") == Touchpoint.Outcome.CONVERTED:
+        stage = STAGE_OUTCOMES.get(data.get("outcome"))
+        if stage is not None:
             self.ask_confirmation(
-                "Confirm: this outcome makes the company converted (SQL). "
-                "You can undo the conversion for a day."
+                f"Confirm: this outcome makes the company {stage.label.lower()}. "
+                "You can undo the move for a day."
             )
         return data
+
+    @property
+    def stage_label(self) -> str:
+        """The stage the chosen outcome moves the company to, in words ("" for none)."""
+        stage = STAGE_OUTCOMES.get(self.data.get(self.add_prefix("outcome")))
+        return stage.label.lower() if stage else ""
 
     def touchpoint_data(self) -> dict:
         """The cleaned values the touchpoint service takes."""

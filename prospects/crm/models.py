@@ -70,6 +70,8 @@ class Company(models.Model):
         READY = "ready", "Ready for outreach"
         IN_OUTREACH = "in_outreach", "In outreach"
         CONVERTED = "converted", "Converted (SQL)"
+        OPPORTUNITY = "opportunity", "Opportunity"
+        CUSTOMER = "customer", "Customer (won)"
         DISQUALIFIED = "disqualified", "Disqualified"
         SNOOZED = "snoozed", "Snoozed"
 
@@ -114,8 +116,12 @@ class Company(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # Statuses that end the work on a company: it never appears in the queue again.
-    CLOSED_STATUSES = (Status.CONVERTED, Status.DISQUALIFIED)
+    # Statuses that end the research on a company: it never appears in the queue again.
+    CLOSED_STATUSES = (Status.CONVERTED, Status.OPPORTUNITY, Status.CUSTOMER, Status.DISQUALIFIED)
+    # An SQL and the stages after it: the company's visitors leave the queue.
+    SQL_STATUSES = (Status.CONVERTED, Status.OPPORTUNITY, Status.CUSTOMER)
+    # Statuses that end outreach too: no more touchpoints or tasks (won, or lost).
+    ENDED_STATUSES = (Status.CUSTOMER, Status.DISQUALIFIED)
     # Relationships that make a company a dead end for research (its visitors are excluded).
     DEAD_END_RELATIONSHIPS = (Relationship.CUSTOMER, Relationship.COMPETITOR, Relationship.EXCLUDED)
 
@@ -137,8 +143,13 @@ class Company(models.Model):
 
     @property
     def is_closed(self) -> bool:
-        """Whether the work on this company has ended (converted or disqualified)."""
+        """Whether the research on this company has ended (an SQL or later, or disqualified)."""
         return self.status in self.CLOSED_STATUSES
+
+    @property
+    def outreach_open(self) -> bool:
+        """Whether reps may still log touchpoints and tasks (everything but won or lost)."""
+        return self.status not in self.ENDED_STATUSES
 
 
 class Contact(models.Model):
@@ -247,6 +258,8 @@ class Touchpoint(models.Model):
         REPLIED = "replied", "Replied"
         MEETING_BOOKED = "meeting_booked", "Meeting booked"
         CONVERTED = "converted", "Converted to SQL"
+        OPPORTUNITY = "opportunity", "Opportunity opened"
+        WON = "won", "Won: now a customer"
         NOT_INTERESTED = "not_interested", "Not interested"
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="touchpoints")

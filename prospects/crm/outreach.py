@@ -13,6 +13,7 @@ from django.utils import timezone
 from prospects.crm import limits
 from prospects.crm.rows import locked, person, record_status, refresh_exclusions_if_sql_changed
 from prospects.crm.rows import write as update
+from prospects.crm.workflow import TRANSITIONS
 from prospects.errors import ServiceError
 from prospects.models import Company, Task, Touchpoint
 from prospects.roles import ADMIN, REP, RESEARCHER, has_role, require_role
@@ -24,6 +25,17 @@ PRE_OUTREACH = {Status.NEW, Status.RESEARCHING, Status.READY, Status.SNOOZED}
 # Statuses in which a rep may take a company.
 TAKEABLE = {Status.READY, Status.IN_OUTREACH}
 TASK_TITLE_MAX = 200
+# Outcomes that mark a stage, and the status each moves the company to.
+STAGE_OUTCOMES = {
+    Touchpoint.Outcome.CONVERTED: Status.CONVERTED,
+    Touchpoint.Outcome.OPPORTUNITY: Status.OPPORTUNITY,
+    Touchpoint.Outcome.WON: Status.CUSTOMER,
+}
+STAGE_REASONS = {
+    Status.CONVERTED: "Outreach: converted to SQL",
+    Status.OPPORTUNITY: "Outreach: opportunity opened",
+    Status.CUSTOMER: "Outreach: won, now a customer",
+}
 
 
 def refuse_held_out(company) -> None:
@@ -134,7 +146,10 @@ def log_touchpoint(
 
     The company becomes the rep's (refused if another rep has it); the first touchpoint moves
     it into outreach; the outcome "converted" makes it converted (an outreach conversion,
-    kept apart from visitors' own conversions). `next_step_on` adds a task for the rep.
+    kept apart from visitors' own conversions), "opportunity" and "won" move it on to those
+    stages (through the SQL when it is not one yet), each move recorded with its time. A
+    customer or a disqualified company takes no more touchpoints. `next_step_on` adds a task
+    for the rep.
     """
     require_role(user, REP)
     if channel not in Touchpoint.Channel.values:
@@ -146,12 +161,13 @@ def log_touchpoint(
     limits.check_length("summary", summary, limits.SUMMARY_MAX_CHARS, "the summary")
     if contact is not None and contact.company_id != company.pk:
         raise ServiceError({"contact": "That contact works at another company."})
-    if next_step_on is not None and outcome == Touchpoint.Outcome.CONVERTED:
-        raise ServiceError({"next_step_on": "A converted company needs no next step here."})
+    if next_step_on is not None and outcome == Touchpoint.Outcome.WON:
+        raise ServiceError({"next_step_on": "A won customer needs no next step here."})
     row = locked(company)
-    if row.is_closed:
+    if not row.outreach_open:
         raise ServiceError(f"{row.name} is {row.get_status_display().lower()}.")
     refuse_held_out(row)
+    stages = stage_moves(row.status, outcome)
     hold_for_outreach(row, user=user)
     previous = row.status
     touchpoint = Touchpoint.objects.create(
@@ -163,11 +179,9 @@ def log_touchpoint(
         summary=summary,
         logged_by=user,
     )
-    if outcome == Touchpoint.Outcome.CONVERTED:
-        record_status(
-            row, to_status=Status.CONVERTED, user=user, reason="Outreach: converted to SQL"
-        )
-    elif row.status in PRE_OUTREACH:
+    for stage in stages:
+        record_status(row, to_status=stage, user=user, reason=STAGE_REASONS[stage])
+    if not stages and row.status in PRE_OUTREACH:
         record_status(row, to_status=Status.IN_OUTREACH, user=user, reason="First touchpoint")
     update(row, status=row.status, snoozed_until=None)
     if next_step_on is not None:
@@ -186,6 +200,23 @@ def log_touchpoint(
     return touchpoint
 
 
+def stage_moves(status, outcome) -> list[Status]:
+    """The moves a touchpoint's outcome makes from this status, in order (none for a plain
+    outcome); a later stage goes through the SQL first. Refused when the company is past it."""
+    target = STAGE_OUTCOMES.get(outcome)
+    if target is None:
+        return []
+    if target in TRANSITIONS[Status(status)]:
+        return [target]
+    if status not in Company.SQL_STATUSES and target in TRANSITIONS[Status.CONVERTED]:
+        return [Status.CONVERTED, target]
+    if status not in Company.SQL_STATUSES and target == Status.CONVERTED:
+        return [target]
+    raise ServiceError(
+        {"outcome": f"The company is {Status(status).label.lower()}: it is past that outcome."}
+    )
+
+
 @transaction.atomic
 def add_task(
     *, company, user, due_on, kind=Task.Kind.OTHER, title="", contact=None, owner=None
@@ -202,7 +233,7 @@ def add_task(
         if not has_role(owner, RESEARCHER, REP):
             raise ServiceError({"owner": f"{person(owner)} has no research or outreach role."})
     row = locked(company)
-    if row.is_closed:
+    if not row.outreach_open:
         raise ServiceError(f"{row.name} is {row.get_status_display().lower()}.")
     refuse_held_out(row)
     return _new_task(

@@ -38,12 +38,13 @@ def record_status(company, *, to_status, user, reason="", undoes=None) -> Status
 
 
 def refresh_exclusions_if_sql_changed(company, *, previous_status) -> None:
-    """A company that became an SQL, or stopped being one, updates its visitors' exclusions.
+    """A company that became an SQL (or a later stage), or stopped being one, updates its
+    visitors' exclusions.
 
     In the caller's transaction, so the queue never shows an SQL's visitors nor hides those of
-    a company whose conversion was undone.
+    a company whose conversion was undone; a customer's visitors are excluded as a customer's.
     """
-    if Company.Status.CONVERTED in (company.status, previous_status):
+    if {company.status, previous_status} & set(Company.SQL_STATUSES):
         refresh_exclusions_for_companies([company.pk])
 
 

@@ -248,7 +248,7 @@ def task_agenda(*, user, today=None) -> Agenda:
         Task.objects.filter(
             owner=user, done_at__isnull=True, due_on__lte=today + dt.timedelta(days=AGENDA_DAYS)
         )
-        .exclude(company__status__in=Company.CLOSED_STATUSES)
+        .exclude(company__status__in=Company.ENDED_STATUSES)
         .select_related("company", "contact")
         .order_by("due_on", "pk")[:AGENDA_ROWS]
     )
@@ -279,7 +279,7 @@ def my_outreach(*, user) -> dict:
     the companies ready for outreach that no rep has taken yet (best score first)."""
     mine = (
         with_next_task(with_activity(Company.objects.filter(rep=user)))
-        .exclude(status__in=Company.CLOSED_STATUSES)
+        .exclude(status__in=Company.ENDED_STATUSES)
         .select_related("score", "assignee")
         .annotate(
             touchpoint_count=Coalesce(

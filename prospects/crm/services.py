@@ -19,6 +19,7 @@ from prospects.crm.rows import person as _who
 from prospects.crm.rows import record_status as _record_status
 from prospects.crm.rows import refresh_exclusions_if_sql_changed
 from prospects.crm.rows import write as _update
+from prospects.crm.workflow import FINAL_STATUSES, REP_STATUSES, TRANSITIONS
 from prospects.errors import ServiceError
 from prospects.identify.exclusions import refresh_exclusions_for_companies
 from prospects.identify.models import Classification
@@ -36,26 +37,6 @@ from prospects.roles import ADMIN, REP, RESEARCHER, has_role, require_role
 
 Status = Company.Status
 
-# The workflow: which statuses each status may move to.
-TRANSITIONS = {
-    Status.NEW: {Status.RESEARCHING, Status.DISQUALIFIED, Status.SNOOZED},
-    Status.RESEARCHING: {Status.NEW, Status.READY, Status.DISQUALIFIED, Status.SNOOZED},
-    Status.READY: {Status.RESEARCHING, Status.IN_OUTREACH, Status.DISQUALIFIED, Status.SNOOZED},
-    Status.IN_OUTREACH: {Status.READY, Status.CONVERTED, Status.DISQUALIFIED, Status.SNOOZED},
-    Status.SNOOZED: {
-        Status.NEW,
-        Status.RESEARCHING,
-        Status.READY,
-        Status.IN_OUTREACH,
-        Status.DISQUALIFIED,
-    },
-    Status.DISQUALIFIED: {Status.NEW},
-    Status.CONVERTED: set(),
-}
-# Outreach reps record outcomes: these are the statuses they may move a company to.
-REP_STATUSES = {Status.IN_OUTREACH, Status.CONVERTED, Status.DISQUALIFIED, Status.SNOOZED}
-# Moves that end the work on a company: the pages ask to confirm them, and they can be undone.
-FINAL_STATUSES = {Status.CONVERTED, Status.DISQUALIFIED}
 # How long the person who made a final move (or an admin) may undo it.
 UNDO_WINDOW = dt.timedelta(hours=24)
 EDITABLE_FIELDS = {"name", "industry", "size", "relationship"}
@@ -198,7 +179,7 @@ def may_undo(*, change: StatusChange | None, user, now=None) -> bool:
 
 @transaction.atomic
 def undo_status_change(*, company, change_id, user) -> StatusChange:
-    """Undo a conversion or disqualification: the company goes back to where it was.
+    """Undo a conversion, a later stage or a disqualification: the company goes back.
 
     Recorded as a move of its own that names the move it undoes; allowed for a day to the
     person who made the move and to admins, and only while it is the company's latest move.
@@ -210,7 +191,7 @@ def undo_status_change(*, company, change_id, user) -> StatusChange:
     if latest is None or latest.pk != change_id or latest.to_status != locked.status:
         raise ServiceError(f"{locked.name} has moved since; that move can no longer be undone.")
     if latest.to_status not in FINAL_STATUSES:
-        raise ServiceError("Only a conversion or a disqualification can be undone.")
+        raise ServiceError("Only a conversion, a later stage or a disqualification can be undone.")
     if latest.changed_by_id != user.pk and not has_role(user, ADMIN):
         raise PermissionDenied("Only the person who made this move or an admin can undo it.")
     if timezone.now() >= undo_deadline(latest):

@@ -2,7 +2,7 @@
 
 Rules, first match wins: internal network (setting LEADGEN_INTERNAL_NETWORKS), private
 address, the visitor converted, the visitor's company is a customer / competitor / excluded
-or already an SQL, the IP is an ISP / residential line, the IP is hosting / cloud, and, before
+or already an SQL (or a later stage; a won customer counts as a customer), the IP is an ISP / residential line, the IP is hosting / cloud, and, before
 all of them, a behaviour rule showed the visitor is a bot (ingest.behaviour). Bots known by
 their user agent never become visitors: ingestion drops them. A blank reason means the visitor
 is eligible.
@@ -73,7 +73,9 @@ def exclusion_reason(
         return CONVERTED
     if relationship in Company.DEAD_END_RELATIONSHIPS:
         return _COMPANY_REASONS[relationship]
-    if status == Company.Status.CONVERTED:
+    if status == Company.Status.CUSTOMER:
+        return CUSTOMER
+    if status in Company.SQL_STATUSES:
         return SQL_COMPANY
     return _CLASSIFICATION_REASONS.get(classification, "")
 
@@ -81,7 +83,7 @@ def exclusion_reason(
 def stale_visitors() -> QuerySet:
     """Visitors whose reason may be out of date: new ones, and company or conversion changes."""
     excluded_company = Q(company__relationship__in=Company.DEAD_END_RELATIONSHIPS) | Q(
-        company__status=Company.Status.CONVERTED
+        company__status__in=Company.SQL_STATUSES
     )
     company_reasons = [*_COMPANY_REASONS.values(), SQL_COMPANY]
     return Visitor.objects.filter(

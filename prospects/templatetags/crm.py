@@ -173,6 +173,8 @@ _MOVE_LABELS = {
     Company.Status.READY: "Ready for outreach",
     Company.Status.IN_OUTREACH: "Back to outreach",
     Company.Status.CONVERTED: "Mark converted (SQL)…",
+    Company.Status.OPPORTUNITY: "Mark opportunity…",
+    Company.Status.CUSTOMER: "Mark won (customer)…",
 }
 
 
