@@ -272,6 +272,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "prospects.tasks.compute_attribution",
         "schedule": crontab(hour=3, minute=50),
     },
+    "forecast": {
+        "task": "prospects.tasks.forecast_pipeline",
+        "schedule": crontab(hour=4, minute=10),
+    },
     "alerts": {"task": "prospects.alerts.scan", "schedule": crontab(minute="*/5")},
     "digests": {"task": "prospects.alerts.digests", "schedule": crontab(minute=5)},
     # The safety net under the endpoint's own requests for a write (LEADGEN_TRACKER_FLUSH_SECONDS).
@@ -319,6 +323,9 @@ LEADGEN_ATTRIBUTION_LOOKBACK_DAYS = env.int("LEADGEN_ATTRIBUTION_LOOKBACK_DAYS",
 LEADGEN_ATTRIBUTION_HALF_LIFE_DAYS = env.float("LEADGEN_ATTRIBUTION_HALF_LIFE_DAYS", default=7.0)
 # What "converting" means to this vendor, as the score's sentence says it.
 LEADGEN_CONVERSION_WORDS = env.str("LEADGEN_CONVERSION_WORDS", default="a trial or contact request")
+# Pipeline probabilities (prospects/forecast/): an SQL counts as reaching opportunity or customer
+# when it does within this many days; leads whose window is still open are not trained on.
+LEADGEN_PIPELINE_WINDOW_DAYS = env.int("LEADGEN_PIPELINE_WINDOW_DAYS", default=30)
 
 # Reading logs (prospects.visits.ingest: formats, reading, behaviour).
 # Proxies of ours (CIDR): only a connection from one of them has its X-Forwarded-For believed.

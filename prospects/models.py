@@ -14,6 +14,7 @@ from .alerts.models import (
 from .attribution.models import AttributionReport
 from .crm.models import Company, Contact, Note, StatusChange, Task, Touchpoint
 from .experiments.models import Experiment, QueueEntry
+from .forecast.models import StageChance, StageForecast
 from .identify.models import IdentificationOverride, IPResolution
 from .privacy.models import AuditEvent, Erasure
 from .queue.models import SavedView, ThresholdChange, ViewDefault
@@ -57,6 +58,8 @@ __all__ = [
     "Segment",
     "Segmentation",
     "Session",
+    "StageChance",
+    "StageForecast",
     "StatusChange",
     "Subscription",
     "Task",

@@ -102,15 +102,23 @@ def attribute():
     return compute_attribution()
 
 
+def forecast():
+    """After segmenting: refit the pipeline probabilities (lead → opportunity, → customer) on
+    the closed leads and rewrite the companies' chances (see `refresh_forecasts`)."""
+    from prospects.forecast.services import refresh_forecasts
+
+    return refresh_forecasts()
+
+
 def run(paths, *, nameservers: list[str] | None = None, train: bool = False) -> Iterator:
     """Every stage in order, in this process, yielding (stage, result) as each one finishes.
 
     Stages: ("ingest", ImportResult) per path, ("identify", ResolveResult), with `train`
     ("train", ModelVersion or the NotEnoughData refusal), then ("score", RescoreResult) unless
     no model exists. The caller may act between stages (the demo flags its customers after
-    identification), then ("segment", Segmentation or None) and ("attribute",
-    AttributionReport) last. Training, segmenting and attribution are not stages of the
-    hand-on chain: beat runs them nightly.
+    identification), then ("segment", Segmentation or None), ("attribute", AttributionReport)
+    and ("forecast", {stage: StageForecast}) last. Training, segmenting, attribution and
+    forecasting are not stages of the hand-on chain: beat runs them nightly.
     """
     from scoring import selectors, services
     from scoring.training import NotEnoughData
@@ -127,6 +135,7 @@ def run(paths, *, nameservers: list[str] | None = None, train: bool = False) -> 
         yield "score", score(changed_only=False)
     yield "segment", segment()
     yield "attribute", attribute()
+    yield "forecast", forecast()
 
 
 def _hand_on(stage: str, hand_on: bool | None, **kwargs) -> None:

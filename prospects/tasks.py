@@ -12,6 +12,7 @@ from prospects.tracking import tasks as tracking_tasks
 __all__ = [
     "alert_tasks",
     "compute_attribution",
+    "forecast_pipeline",
     "privacy_tasks",
     "resolve_ips",
     "segment_visitors",
@@ -41,3 +42,10 @@ def compute_attribution() -> dict:
     """Recompute the attribution report (beat, nightly, and an admin's request); idempotent."""
     report = pipeline.attribute()
     return {"report": report.pk, "conversions": report.conversions, "seconds": report.seconds}
+
+
+@shared_task(name="prospects.tasks.forecast_pipeline")
+def forecast_pipeline() -> dict:
+    """Refit the pipeline probabilities and rewrite the chances (beat, nightly); idempotent."""
+    fits = pipeline.forecast()
+    return {stage: {"leads": f.leads, "reached": f.reached} for stage, f in fits.items()}

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from prospects.experiments.models import Experiment
+from prospects.forecast.models import StageForecast
 from prospects.models import AttributionReport, Company, LogImport, PageView, Visitor
 from scoring.models import CompanyScore, ModelVersion, VisitorScore
 
@@ -41,6 +42,10 @@ def test_demo_runs_every_stage_and_is_safe_to_run_again(tmp_path, settings, clie
     assert version.algorithm != "points_rule"
     assert version.pr_auc > backtest["points_rule"]["backtest"]["pr_auc"]
     assert CompanyScore.objects.filter(probability__gt=0.5).exists()
+    # The generator's sales after the SQL are recorded, dated, and the pipeline models fitted.
+    assert "opportunities" in text and "lead → customer:" in text
+    assert Company.objects.filter(status="customer").exists()
+    assert StageForecast.objects.count() == 2
     assert set(get_user_model().objects.values_list("username", flat=True)) >= {
         "researcher",
         "rep",

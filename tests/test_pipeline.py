@@ -84,5 +84,5 @@ def test_run_gives_every_stage_in_order(tmp_path, settings, zone):
             [str(write_log(tmp_path, NEW_VISIT))], nameservers=[zone.nameserver], train=True
         )
     ]
-    assert stages == ["ingest", "identify", "train", "score", "segment", "attribute"]
+    assert stages == ["ingest", "identify", "train", "score", "segment", "attribute", "forecast"]
     assert Company.objects.get(domain="initech-systems.com").score.probability > 0

@@ -15,7 +15,7 @@ from django.db import transaction
 from prospects.crm.outreach import log_touchpoint
 from prospects.experiments.models import Experiment
 from prospects.experiments.services import record_past_experiment
-from prospects.models import Company
+from prospects.models import Company, StatusChange
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,18 @@ class Recorded:
 def _midnight(day: str) -> dt.datetime:
     # The generator's days are UTC days (prospects.demo.logs.first_day).
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), tzinfo=dt.UTC)
+
+
+def date_moves(company, *, after_id: int, day: dt.date) -> None:
+    """Date the company's status moves recorded after `after_id` at noon UTC of `day`: a
+    replayed touchpoint's moves happened on the touchpoint's day, not when the demo ran."""
+    noon = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+    StatusChange.objects.filter(company=company, pk__gt=after_id).update(changed_at=noon)
+
+
+def last_move_id() -> int:
+    """The newest status move's id (0 for none), to date the moves recorded after it."""
+    return StatusChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 @transaction.atomic
@@ -56,13 +68,16 @@ def record_demo_experiment(path: Path, *, admin, rep) -> Recorded | None:
     touchpoints = 0
     for company, a in rows:
         if a["arm"] == "treatment":
+            day = dt.date.fromisoformat(a["contacted"])
+            before = last_move_id()
             log_touchpoint(
                 company=company,
                 user=rep,
                 channel=a["channel"],
-                happened_on=dt.date.fromisoformat(a["contacted"]),
+                happened_on=day,
                 outcome=a["outcome"],
                 summary="Demo outreach (generated)",
             )
+            date_moves(company, after_id=before, day=day)
             touchpoints += 1
     return Recorded(experiment, len(rows), len(accounts), touchpoints)

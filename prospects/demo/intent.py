@@ -21,6 +21,7 @@ from .networks import DemoCompany, Networks
 
 if TYPE_CHECKING:
     from .outreach import Experiment
+    from .sales import Deal
 
 # Chance of a return visit per day = the archetype's base + RETURN_SLOPE x intent.
 RETURN_SLOPE = 0.4
@@ -175,6 +176,7 @@ class Truth:
     account_scores: dict[str, list[float]]  # each prospect account's latent score per day,
     # from day -BURN_IN on, as it would be without outreach
     experiment: "Experiment | None" = None  # the outreach holdout (prospects.demo.outreach)
+    sales: "list[Deal] | None" = None  # the converted accounts' later stages (demo.sales)
 
     @property
     def companies(self) -> list[DemoCompany]:

@@ -156,9 +156,10 @@ def write_demo_data(
     zone: Path | None = None,
     truth: Path | None = None,
     experiment: Path | None = None,
+    sales: Path | None = None,
 ) -> DemoOutput:
-    """Write the log (time-ordered) and, if asked, the DNS zone JSON, the truth CSV and the
-    outreach experiment's truth JSON."""
+    """Write the log (time-ordered) and, if asked, the DNS zone JSON, the truth CSV, the
+    outreach experiment's truth JSON and the sales after the SQL as JSON."""
     world: Truth = simulate(visitors=visitors, days=days, seed=seed)
     renderer = Renderer(seed=seed, start=first_day(days=days, end=end))
     result = DemoOutput(companies=len(world.companies))
@@ -193,6 +194,8 @@ def write_demo_data(
         write_truth(world, truth)
     if experiment:
         write_experiment(world, experiment, start=renderer.start.date())
+    if sales:
+        write_sales(world, sales, start=renderer.start.date())
     return result
 
 
@@ -231,3 +234,22 @@ def write_experiment(world: Truth, path: Path, *, start: dt.date) -> None:
     summary["true_effect"] = exp.true_effect
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({**summary, "accounts": accounts}, indent=0))
+
+
+def write_sales(world: Truth, path: Path, *, start: dt.date) -> None:
+    """The converted accounts' SQL, opportunity and customer dates as JSON (null: not reached)."""
+
+    def date(day):
+        return None if day is None else (start + dt.timedelta(days=day)).isoformat()
+
+    deals = [
+        {
+            "domain": d.domain,
+            "sql": date(d.sql),
+            "opportunity": date(d.opportunity),
+            "customer": date(d.customer),
+        }
+        for d in world.sales or []
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"deals": deals}, indent=0))

@@ -6,13 +6,16 @@ truth from here instead of parsing files.
 
 from .intent import Simulation, Truth
 from .outreach import run_experiment
+from .sales import run_sales
 
 
 def simulate(*, visitors: int, days: int, seed: int) -> Truth:
-    """Everything the generator decides for these parameters, the outreach experiment included."""
+    """Everything the generator decides for these parameters, the outreach experiment and the
+    sales after the SQL included."""
     simulation = Simulation(visitors=visitors, days=days, seed=seed)
     truth = simulation.run()
     truth.experiment = run_experiment(simulation, truth)
+    truth.sales = run_sales(truth, seed=seed)
     return truth
 
 

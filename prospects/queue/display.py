@@ -9,6 +9,7 @@ from prospects.queue.filtersets import CompanyQueueFilter
 # The table's optional columns, in order; the company column is always shown.
 COLUMNS = [
     ("score", "Score"),
+    ("pipeline", "Pipeline chances"),
     ("why", "Why"),
     ("visitors", "Visitors"),
     ("last_visit", "Last visit"),

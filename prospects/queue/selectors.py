@@ -11,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Sum
 
 from prospects.crm.selectors import ACTIVE_STATUSES, with_activity
+from prospects.forecast.selectors import with_stage_chances
 from prospects.models import Company, ThresholdChange
 from prospects.queue.filtersets import CompanyQueueFilter
 
@@ -56,7 +57,7 @@ def queue_rows(*, user, ids) -> list[Company]:
     engagement summary, as of the last rescore (a live count is too slow for the queue).
     """
     rows = with_activity(
-        Company.objects.filter(pk__in=ids)
+        with_stage_chances(Company.objects.filter(pk__in=ids))
         .select_related("assignee")
         .annotate(
             probability=F("score__probability"),

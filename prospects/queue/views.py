@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from prospects.errors import ServiceError
+from prospects.forecast.selectors import stage_views
 from prospects.models import ThresholdChange
 from prospects.queue import display, saved, selectors, services
 from prospects.queue.bulk import BULK_MAX
@@ -44,6 +45,7 @@ def queue(request):
         "chips": display.active_filters(result.filterset),
         "columns": display.chosen_columns(request.GET),
         "column_choices": display.COLUMNS,
+        "pipeline": stage_views(),
         "query": query,
         "bulk_form": BulkForm(initial={"query": query}),
         "bulk_max": BULK_MAX,

@@ -18,6 +18,8 @@ from prospects.crm.forms import (
     TouchpointForm,
 )
 from prospects.crm.timeline import build_timeline, next_steps_by_touchpoint
+from prospects.forecast.outcomes import outcome_window
+from prospects.forecast.selectors import stage_views
 from prospects.models import Company
 from prospects.privacy import audit
 from prospects.privacy.models import AuditEvent
@@ -106,6 +108,8 @@ def render_page(request, detail, *, status=200, **forms):
         # Only admins can open a held-out company; the team's pages never show one.
         "held_out": has_role(user, ADMIN)
         and Company.objects.held_out().filter(pk=company.pk).exists(),
+        "pipeline": stage_views(company=company),
+        "pipeline_window": outcome_window().days,
         **forms,
     }
     if request.htmx and status >= 400:

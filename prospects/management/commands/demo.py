@@ -14,6 +14,7 @@ from prospects import pipeline
 from prospects.crm.services import set_relationships
 from prospects.demo.holdout import record_demo_experiment
 from prospects.demo.logs import write_demo_data
+from prospects.demo.sales_replay import record_demo_sales
 from prospects.demo.zone_server import ZoneServer
 from prospects.models import Company
 from scoring.training import NotEnoughData
@@ -55,6 +56,7 @@ class Command(BaseCommand):
                 zone=zone,
                 truth=truth,
                 experiment=folder / "experiment.json",
+                sales=folder / "sales.json",
                 end=dt.date.fromisoformat(params.pop("end")),
                 **params,
             )
@@ -67,12 +69,12 @@ class Command(BaseCommand):
         self.stage("2/7 demo users")
         call_command("create_demo_users", stdout=self.stdout)
         with ZoneServer.from_file(zone) as server:
-            self._run_pipeline(log, zone, server.nameserver, folder / "experiment.json")
+            self._run_pipeline(log, zone, server.nameserver, folder)
         self.stdout.write(
             self.style.SUCCESS("\nOpen http://127.0.0.1:8000/ and log in with a user above.")
         )
 
-    def _run_pipeline(self, log: Path, zone: Path, nameserver: str, experiment: Path) -> None:
+    def _run_pipeline(self, log: Path, zone: Path, nameserver: str, folder: Path) -> None:
         """The pipeline's stages in their order, reporting each; after identify, customers are
         flagged and the holdout recorded (before scoring records the queue's entries)."""
         started = self.stage("3/7 ingest")
@@ -93,7 +95,8 @@ class Command(BaseCommand):
                     f"{result.hosting:,} hosting, {result.education:,} education, "
                     f"{result.unknown:,} unknown; {Company.objects.count():,} companies",
                 )
-                self._record_experiment(experiment)
+                self._record_experiment(folder / "experiment.json")
+                self._record_sales(folder / "sales.json")
                 started = self.stage("6/7 train and calibrate the conversion model")
             elif stage == "train" and isinstance(result, NotEnoughData):
                 self.stdout.write(self.style.WARNING(f"   not trained: {result}"))
@@ -105,6 +108,14 @@ class Command(BaseCommand):
                 started = self.stage("7/7 score visitors and companies")
             elif stage == "score":
                 self.done(started, f"{result.visitors:,} visitors, {result.companies:,} companies")
+            elif stage == "forecast":
+                for fit in result.values():
+                    auc = fit.backtest.get("roc_auc")
+                    figures = f"backtest ROC AUC {auc:.3f}" if auc is not None else "no model"
+                    self.stdout.write(
+                        f"   lead → {fit.stage}: {fit.reached} of {fit.leads} closed leads, "
+                        + figures
+                    )
             elif stage == "segment" and result is not None:
                 self.stdout.write(
                     f"   {result.k} behaviour segments over {result.visitors:,} visitors "
@@ -120,6 +131,18 @@ class Command(BaseCommand):
         """Flag the demo's customers and competitors, as the vendor's team would on day one."""
         relationships = json.loads(zone.read_text()).get("relationships", {})
         set_relationships(domains=relationships)
+
+    def _record_sales(self, path: Path) -> None:
+        """Record the generator's SQLs, opportunities and customers as the rep's touchpoints."""
+        if not path.exists():
+            self.stdout.write(f"   no {path.name} (data generated before the sales): skipped")
+            return
+        rep = get_user_model().objects.get(username="rep")
+        counts = record_demo_sales(path, rep=rep)
+        self.stdout.write(
+            f"   sales: {counts['sql']:,} SQLs, {counts['opportunity']:,} opportunities, "
+            f"{counts['customer']:,} customers recorded"
+        )
 
     def _record_experiment(self, path: Path) -> None:
         """Record the generator's holdout and the rep's touchpoints in the app."""
