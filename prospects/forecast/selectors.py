@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from prospects.forecast.backtest import MIN_OUTCOMES
 from prospects.forecast.models import StageChance, StageForecast
@@ -31,36 +31,37 @@ class StageView:
         return f"not enough outcomes yet ({self.outcomes} of {self.minimum})"
 
 
-def forecasts() -> dict[str, StageForecast | None]:
-    """The latest fit of each stage (None for a stage never fitted), in one query."""
-    rows = {f.stage: f for f in StageForecast.objects.all()}
-    return {stage: rows.get(stage) for stage in Stage.values}
+def forecasts(*, company: Company | None = None) -> dict[str, StageForecast | None]:
+    """The latest fit of each stage (None for a stage never fitted), in one query; with a
+    company, each fit carries its `chance` (None without one)."""
+    rows = StageForecast.objects.all()
+    if company is not None:
+        chance = StageChance.objects.filter(company=company, stage=OuterRef("stage"))
+        rows = rows.annotate(chance=Subquery(chance.values("probability")[:1]))
+    found = {f.stage: f for f in rows}
+    return {stage: found.get(stage) for stage in Stage.values}
 
 
-def _never_fitted_outcomes(stage: str) -> int:
-    # Before the first refit: the companies that reached the stage, so the message counts up.
-    return (
-        StatusChange.objects.filter(
-            to_status__in=REACHED[stage], undoes__isnull=True, undone_by__isnull=True
-        )
-        .values("company")
-        .distinct()
-        .count()
+def _reached_so_far() -> dict[str, int]:
+    """Before the first refit: the companies that reached each stage, so the message counts
+    up from the start (one query)."""
+    moves = StatusChange.objects.filter(undoes__isnull=True, undone_by__isnull=True)
+    return moves.aggregate(
+        **{
+            stage: Count("company", distinct=True, filter=Q(to_status__in=statuses))
+            for stage, statuses in REACHED.items()
+        }
     )
 
 
-def stage_views(*, company: Company | None = None, fits=None) -> list[StageView]:
+def stage_views(*, company: Company | None = None) -> list[StageView]:
     """Each stage as the pages show it, with this company's chance when one is given."""
-    fits = forecasts() if fits is None else fits
-    chances = {}
-    if company is not None:
-        chances = dict(
-            StageChance.objects.filter(company=company).values_list("stage", "probability")
-        )
+    fits = forecasts(company=company)
+    so_far = _reached_so_far() if None in fits.values() else {}
     views = []
     for stage in Stage.values:
         fit = fits[stage]
-        outcomes = fit.shortfall if fit else _never_fitted_outcomes(stage)
+        outcomes = fit.shortfall if fit else so_far[stage]
         views.append(
             StageView(
                 stage=stage,
@@ -68,7 +69,7 @@ def stage_views(*, company: Company | None = None, fits=None) -> list[StageView]
                 enough=bool(fit and fit.enough),
                 outcomes=outcomes,
                 minimum=MIN_OUTCOMES,
-                chance=chances.get(stage),
+                chance=getattr(fit, "chance", None),
                 reached=company is not None and company.status in REACHED[stage],
                 backtest=fit.backtest if fit else {},
             )
