@@ -326,6 +326,9 @@ LEADGEN_CONVERSION_WORDS = env.str("LEADGEN_CONVERSION_WORDS", default="a trial 
 # Pipeline probabilities (prospects/forecast/): an SQL counts as reaching opportunity or customer
 # when it does within this many days; leads whose window is still open are not trained on.
 LEADGEN_PIPELINE_WINDOW_DAYS = env.int("LEADGEN_PIPELINE_WINDOW_DAYS", default=30)
+# Best contact time (prospects/timing/): the vendor's time zone, for companies whose own is
+# unknown, and for the team's response rate by hour.
+LEADGEN_VENDOR_TIME_ZONE = env.str("LEADGEN_VENDOR_TIME_ZONE", default="UTC")
 
 # Reading logs (prospects.visits.ingest: formats, reading, behaviour).
 # Proxies of ours (CIDR): only a connection from one of them has its X-Forwarded-For believed.

@@ -159,4 +159,6 @@ def test_the_company_page_costs_the_same_queries_however_much_work(client, resea
         VisitorFactory(company=company, user_agent=f"{FIREFOX} {n}")
     with CaptureQueriesContext(connection) as large:
         _get(client, company)
-    assert len(small.captured_queries) == len(large.captured_queries) <= 22
+    # 22 before the pipeline chances (their fits with this company's chance, and the outcomes
+    # so far before a first fit), the contact time and the team's reply rates.
+    assert len(small.captured_queries) == len(large.captured_queries) <= 25

@@ -166,7 +166,8 @@ class CompanyEditForm(PrefixedIds, forms.ModelForm):
 
     class Meta:
         model = Company
-        fields = ["name", "industry", "size", "relationship"]
+        fields = ["name", "industry", "size", "relationship", "time_zone"]
+        help_texts = {"time_zone": "Where they work, e.g. Europe/Paris: sets the contact time."}
 
 
 def _people(*roles):

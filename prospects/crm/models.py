@@ -1,12 +1,21 @@
 """Companies behind visitors, and the research and outreach work done on them."""
 
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from prospects.experiments.models import QueueEntry
 from prospects.roles import ADMIN, has_role
 from prospects.visits.models import Visitor
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name ("Europe/Paris"), or blank for unknown."""
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value} is not a time zone name such as Europe/Paris.")
 
 
 def _held_out() -> models.Exists:
@@ -93,6 +102,10 @@ class Company(models.Model):
     )
     industry = models.CharField(max_length=100, blank=True, default="")
     size = models.CharField(max_length=10, choices=Size.choices, blank=True, default="")
+    # Where the company works, for its best contact time (blank: the vendor's zone is used).
+    time_zone = models.CharField(
+        max_length=64, blank=True, default="", validators=[validate_time_zone]
+    )
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.NEW)
     disqualified_reason = models.CharField(max_length=300, blank=True, default="")
     snoozed_until = models.DateField(null=True, blank=True)
@@ -305,6 +318,9 @@ class Task(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When to reach the company, from its visitors' active hours when the task was added
+    # ("Tuesdays 10:00-12:00 Europe/Paris"); blank without visits to go by.
+    contact_window = models.CharField(max_length=80, blank=True, default="")
     # The touchpoint whose "next step" this is, when it came from one.
     touchpoint = models.ForeignKey(
         Touchpoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="next_steps"

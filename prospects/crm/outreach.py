@@ -17,6 +17,7 @@ from prospects.crm.workflow import TRANSITIONS
 from prospects.errors import ServiceError
 from prospects.models import Company, Task, Touchpoint
 from prospects.roles import ADMIN, REP, RESEARCHER, has_role, require_role
+from prospects.timing.selectors import contact_window
 
 Status = Company.Status
 
@@ -221,7 +222,8 @@ def stage_moves(status, outcome) -> list[Status]:
 def add_task(
     *, company, user, due_on, kind=Task.Kind.OTHER, title="", contact=None, owner=None
 ) -> Task:
-    """Add a follow-up on a company, due on a day (today or later), for the user.
+    """Add a follow-up on a company, due on a day (today or later), for the user, with the
+    contact window its visitors' hours suggest.
 
     Admins may give the task to someone else with a research or outreach role.
     """
@@ -261,6 +263,7 @@ def _new_task(*, company, user, owner, due_on, kind, title, contact, touchpoint=
         kind=kind,
         title=title,
         due_on=due_on,
+        contact_window=contact_window(company=company),
         touchpoint=touchpoint,
         created_by=user,
     )

@@ -39,7 +39,7 @@ Status = Company.Status
 
 # How long the person who made a final move (or an admin) may undo it.
 UNDO_WINDOW = dt.timedelta(hours=24)
-EDITABLE_FIELDS = {"name", "industry", "size", "relationship"}
+EDITABLE_FIELDS = {"name", "industry", "size", "relationship", "time_zone"}
 
 
 @transaction.atomic
@@ -259,7 +259,7 @@ def add_contact(
 
 @transaction.atomic
 def update_company(*, company, user, **fields) -> Company:
-    """Edit a company's name, industry, size or relationship (research staff).
+    """Edit a company's name, industry, size, relationship or time zone (research staff).
 
     A person-given name stops being derived from the domain.
     """

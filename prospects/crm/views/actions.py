@@ -251,7 +251,7 @@ def complete_task(request, task_id):
 @require_POST
 @role_required(RESEARCHER)
 def edit(request, company_id):
-    """Edit the name, industry, size and relationship."""
+    """Edit the name, industry, size, relationship and time zone."""
     target = get_object_or_404(Company.objects.visible_to(request.user), pk=company_id)
     form = CompanyEditForm(request.POST, instance=Company.objects.get(pk=company_id))
 

@@ -24,8 +24,10 @@ from prospects.models import Company
 from prospects.privacy import audit
 from prospects.privacy.models import AuditEvent
 from prospects.roles import ADMIN, REP, RESEARCHER, has_role, role_required
+from prospects.segments.next_content import next_content
 from prospects.segments.pace import company_pace
 from prospects.segments.selectors import company_segment
+from prospects.timing.selectors import contact_time, team_response_rates
 
 Status = Company.Status
 
@@ -93,6 +95,7 @@ def render_page(request, detail, *, status=200, **forms):
     forms.setdefault("wrong_form", MarkWrongForm(ips=company_ips(detail)))
     step = next_step(user=user, company=company)
     latest = detail.latest_change
+    segment = company_segment(company=company)
     context = {
         "detail": detail,
         "company": company,
@@ -103,11 +106,14 @@ def render_page(request, detail, *, status=200, **forms):
         "undo": latest if services.may_undo(change=latest, user=user) else None,
         "undo_until": services.undo_deadline(latest) if latest else None,
         "watching": is_watching(user=user, company=company),
-        "segment": company_segment(company=company),
+        "segment": segment,
         "pace": company_pace(company=company),
         # Only admins can open a held-out company; the team's pages never show one.
         "held_out": has_role(user, ADMIN)
         and Company.objects.held_out().filter(pk=company.pk).exists(),
+        "timing": contact_time(company=company),
+        "response_rates": team_response_rates(),
+        "next_content": next_content(company=company, segment=segment, contacts=detail.contacts),
         "pipeline": stage_views(company=company),
         "pipeline_window": outcome_window().days,
         **forms,

@@ -1,0 +1,118 @@
+"""Best contact time: a company's active hours in its own time zone, and the team's replies."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from prospects.crm import outreach, services
+from prospects.errors import ServiceError
+from prospects.models import Session, Touchpoint
+from prospects.timing.selectors import MIN_TOUCHPOINTS, contact_time, team_response_rates
+from tests.crm_fixtures import scored_company
+from tests.factories import PageFactory, PageViewFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _views_at(company, stamps):
+    visitor = company.visitors.get()
+    session = Session.objects.create(
+        visitor=visitor, started_at=stamps[0], ended_at=stamps[-1], pageview_count=len(stamps)
+    )
+    page = PageFactory(path="/product", category="product")
+    for ts in stamps:
+        PageViewFactory(visitor=visitor, session=session, page=page, ts=ts)
+
+
+def _tuesdays_at(hour_utc, n):
+    # 2026-11-03 is a Tuesday.
+    first = dt.datetime(2026, 11, 3, hour_utc, 15, tzinfo=dt.UTC)
+    return [first + dt.timedelta(weeks=w) for w in range(n)]
+
+
+def test_hours_are_read_in_the_companys_own_zone(researcher):
+    company = scored_company()
+    # 01:15 UTC on Tuesdays is 10:15 on Tuesdays in Tokyo (UTC+9, no daylight saving).
+    _views_at(company, _tuesdays_at(1, 6) + _tuesdays_at(2, 3))
+    services.update_company(company=company, user=researcher, time_zone="Asia/Tokyo")
+    timing = contact_time(company=company)
+    assert timing.own_zone and timing.zone == "Asia/Tokyo"
+    # The fixture's own view (yesterday) is one more page view somewhere in the week.
+    assert timing.hours[10].views == 6 and timing.hours[11].views == 3
+    assert timing.window == "Tuesdays 10:00-12:00 Asia/Tokyo"
+    assert "busiest hours 10:00, 11:00" in timing.summary
+
+
+def test_without_its_zone_the_vendors_stands_in(settings):
+    settings.LEADGEN_VENDOR_TIME_ZONE = "America/New_York"
+    company = scored_company()
+    # 15:15 UTC in November is 10:15 in New York (UTC-5).
+    _views_at(company, _tuesdays_at(15, 8))
+    timing = contact_time(company=company)
+    assert not timing.own_zone
+    assert timing.window == "Tuesdays 10:00-12:00 America/New_York"
+
+
+def test_an_unknown_time_zone_is_refused(researcher):
+    company = scored_company()
+    with pytest.raises(ServiceError, match="not a time zone"):
+        services.update_company(company=company, user=researcher, time_zone="Mars/Olympus")
+
+
+def test_new_tasks_carry_the_suggested_window(rep):
+    company = scored_company()
+    _views_at(company, _tuesdays_at(9, 8))
+    task = outreach.add_task(company=company, user=rep, due_on=timezone.localdate())
+    assert task.contact_window == "Tuesdays 09:00-11:00 UTC"
+    touchpoint = outreach.log_touchpoint(
+        company=company,
+        user=rep,
+        channel="email",
+        happened_on=timezone.localdate(),
+        outcome="replied",
+        next_step_on=timezone.localdate(),
+    )
+    assert touchpoint.next_steps.get().contact_window == task.contact_window
+
+
+def test_the_page_shows_the_strip_with_its_text_and_the_window(client, rep):
+    company = scored_company()
+    _views_at(company, _tuesdays_at(9, 8))
+    client.force_login(rep)
+    page = client.get(reverse("company", args=[company.pk])).content.decode()
+    assert "Suggested: <strong>Tuesdays 09:00-11:00 UTC</strong>" in page
+    assert 'id="timing-summary"' in page and "busiest days Tuesday" in page
+    assert page.count('class="h') >= 31  # 24 hours and 7 weekdays
+    assert "In the vendor's time zone" in page
+
+
+def _touch(company, rep, outcome, hour):
+    touchpoint = outreach.log_touchpoint(
+        company=company,
+        user=rep,
+        channel="call",
+        happened_on=timezone.localdate(),
+        outcome=outcome,
+    )
+    logged = timezone.now().replace(hour=hour, minute=5)
+    Touchpoint.objects.filter(pk=touchpoint.pk).update(created_at=logged)
+
+
+def test_the_team_reply_rate_by_hour_waits_for_thirty_touchpoints(client, rep):
+    company = scored_company()
+    for n in range(MIN_TOUCHPOINTS - 1):
+        _touch(company, rep, "replied" if n % 3 == 0 else "no_response", 9 if n % 2 else 15)
+    client.force_login(rep)
+    page = client.get(reverse("company", args=[company.pk])).content.decode()
+    assert "29 touchpoints logged: 1 more needed" in page
+    _touch(company, rep, "replied", 9)
+    rates = team_response_rates()
+    assert rates.enough and rates.touchpoints == 30
+    by_hour = {h.hour: (h.touchpoints, h.answered) for h in rates.hours}
+    # n odd at 9:00 (14 of them, n = 3, 9, 15, 21, 27 replied) plus the last reply.
+    assert by_hour == {9: (15, 6), 15: (15, 5)}
+    assert rates.best.hour == 9
+    page = client.get(reverse("company", args=[company.pk])).content.decode()
+    assert "Best: 09:00, 6 of 15 answered." in page
