@@ -1,14 +1,20 @@
 """Stages after the SQL: opportunity and customer, dated, through touchpoints or status moves."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from prospects.crm import outreach, services
 from prospects.errors import ServiceError
+from prospects.experiments.models import QueueEntry
+from prospects.experiments.selectors import experiment_report
+from prospects.experiments.services import record_queue_entries
 from prospects.identify import exclusions
-from prospects.models import Company, StatusChange
+from prospects.models import Company, StatusChange, Touchpoint
 from tests.crm_fixtures import scored_company
+from tests.experiment_fixtures import scored_companies, start
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +111,23 @@ def test_the_touchpoint_form_asks_to_confirm_a_stage_outcome(client, rep):
     client.post(url, {**data, "outcome": "opportunity", "confirm": "1"})
     company.refresh_from_db()
     assert company.status == "opportunity"
+
+
+def test_the_experiment_counts_a_later_stage_outcome_as_an_sql(settings, admin_user):
+    settings.LEADGEN_SCORE_HORIZON_DAYS = 30
+    experiment = start(admin_user, share=50)
+    scored_companies(20, prefix="stage")
+    record_queue_entries()
+    entries = QueueEntry.objects.filter(experiment=experiment).order_by("company_id")
+    treated = [e for e in entries if e.arm == "treatment"]
+    at = treated[0].entered_at
+    # An "opportunity opened" touchpoint makes the company an SQL on the way.
+    Touchpoint.objects.create(
+        company=treated[0].company,
+        channel="meeting",
+        outcome="opportunity",
+        happened_on=timezone.localdate(at) + dt.timedelta(days=2),
+    )
+    report = experiment_report(experiment, now=at + dt.timedelta(days=40))
+    sql = next(m for m in report.metrics if m.key == "sql")
+    assert (sql.treated, sql.control) == (1, 0)

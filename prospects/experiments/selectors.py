@@ -3,7 +3,8 @@
 A company's outcome window is the score horizon after its assignment, cut at the stop (its
 control rejoins the queue then, so later conversions no longer measure the holdout) and at
 now. Organic conversions are its visitors' converted_at (from the logs), SQLs the touchpoints
-whose outcome is "converted"; "either" is the first of the two.
+whose outcome makes the company an SQL ("converted", or a later stage that goes through it);
+"either" is the first of the two.
 """
 
 from collections import defaultdict
@@ -18,6 +19,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from prospects.crm.outreach import STAGE_OUTCOMES
 from prospects.experiments import stats
 from prospects.experiments.models import Experiment, QueueEntry
 from prospects.models import Touchpoint, Visitor
@@ -114,7 +116,7 @@ def _events(experiment: Experiment, stop) -> list[tuple[str, float, bool, bool, 
         organic_at[company_id].append(when)
     for company_id, day, outcome in touches:
         touched_on[company_id].append(day)
-        if outcome == Touchpoint.Outcome.CONVERTED:
+        if outcome in STAGE_OUTCOMES:
             sql_on[company_id].append(day)
     # By company (its unique index), in chunks that stay under every database's parameter
     # limit; the experiment is checked here, since filtering on it in SQL makes the database
