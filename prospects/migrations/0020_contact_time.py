@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('prospects', '0018_stage_forecasts'),
+        ('prospects', '0019_stage_forecasts'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('prospects', '0016_pageview_partitions'),
+        ('prospects', '0017_masked_key_index'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('prospects', '0017_pipeline_stages'),
+        ('prospects', '0018_pipeline_stages'),
     ]
 
     operations = [
