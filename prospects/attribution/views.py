@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from leadgen.enqueue import enqueue
+from prospects import tasks
 from prospects.attribution import selectors
 from prospects.attribution.credit import MODELS
 from prospects.roles import ADMIN, RESEARCHER, has_role, role_required
@@ -36,9 +37,7 @@ def attribution(request):
 @role_required(ADMIN)
 def recompute(request):
     """Queue a fresh computation of every model (it takes a while on a large site)."""
-    from prospects.tasks import compute_attribution
-
-    if enqueue(compute_attribution):
+    if enqueue(tasks.compute_attribution):
         messages.success(request, "Attribution is being recomputed; reload in a minute.")
     else:
         messages.error(request, "The task queue is unreachable; the nightly run will recompute.")
