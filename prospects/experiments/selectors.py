@@ -7,16 +7,9 @@ whose outcome makes the company an SQL ("converted", or a later stage that goes 
 "either" is the first of the two.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import (
-    Count,
-    F,
-    Q,
-    QuerySet,
-    Sum,
-)
+from django.db.models import Case, Count, F, Max, Q, QuerySet, Sum, When
 from django.utils import timezone
 
 from prospects.crm.outreach import STAGE_OUTCOMES
@@ -91,8 +84,6 @@ class Report:
 
 
 ARMS = (QueueEntry.Arm.TREATMENT, QueueEntry.Arm.CONTROL)
-# Company ids per IN (...) list.
-ID_CHUNK = 500
 MEASURES = ("organic", "sql", "any")
 
 
@@ -100,54 +91,47 @@ def _events(experiment: Experiment, stop) -> list[tuple[str, float, bool, bool, 
     """(arm, score, organic, sql, reached) of the entries with a conversion or a touchpoint
     inside their window (`reached`: any touchpoint, whatever its outcome).
 
-    Starts from the few events since the experiment's start (visitors by the partial
-    converted_at index, touchpoints), not from the tens of thousands of entries; each window
-    is the one stored on the entry, cut at `stop`.
+    Two queries start from the few events since the experiment's start (visitors by the
+    partial converted_at index, touchpoints) and join each to its company's entry (a unique
+    index); the window test is in SQL, so only the matching companies' arm and score come
+    back, never a date to convert (converting them was most of the page's time). Each
+    window is the one stored on the entry, cut at `stop`.
     """
     start_day, stop_day = timezone.localdate(experiment.started_at), timezone.localdate(stop)
-    visits = Visitor.objects.filter(
-        converted_at__gt=experiment.started_at, converted_at__lte=stop, company__isnull=False
-    ).values_list("company_id", "converted_at")
-    touches = Touchpoint.objects.filter(
-        happened_on__gte=start_day, happened_on__lte=stop_day
-    ).values_list("company_id", "happened_on", "outcome")
-    organic_at, sql_on, touched_on = defaultdict(list), defaultdict(list), defaultdict(list)
-    for company_id, when in visits:
-        organic_at[company_id].append(when)
-    for company_id, day, outcome in touches:
-        touched_on[company_id].append(day)
-        if outcome in STAGE_OUTCOMES:
-            sql_on[company_id].append(day)
-    # By company (its unique index), in chunks that stay under every database's parameter
-    # limit; the experiment is checked here, since filtering on it in SQL makes the database
-    # walk all of the experiment's entries instead.
-    candidates = sorted(set(organic_at) | set(touched_on))
-    entries = [
-        row
-        for start in range(0, len(candidates), ID_CHUNK)
-        for row in QueueEntry.objects.filter(
-            company_id__in=candidates[start : start + ID_CHUNK]
-        ).values_list(
-            "experiment_id",
-            "company_id",
-            "arm",
-            "probability",
-            "entered_at",
-            "window_ends_at",
-            "entered_on",
-            "window_ends_on",
+    entry = "company__queue_entry__"
+    organic = (
+        Visitor.objects.filter(converted_at__gt=experiment.started_at, converted_at__lte=stop)
+        .filter(
+            converted_at__gt=F(f"{entry}entered_at"),
+            converted_at__lte=F(f"{entry}window_ends_at"),
         )
-    ]
-    rows = []
-    for experiment_id, company_id, arm, score, entered_at, ends_at, entered_on, ends_on in entries:
-        if experiment_id != experiment.pk:
-            continue
-        organic = any(entered_at < t <= ends_at for t in organic_at[company_id])
-        sql = any(entered_on <= d <= ends_on for d in sql_on[company_id])
-        reached = any(entered_on <= d <= ends_on for d in touched_on[company_id])
-        if organic or sql or reached:
-            rows.append((arm, score, organic, sql, reached))
-    return rows
+        .values_list(f"{entry}experiment_id", "company_id", f"{entry}arm", f"{entry}probability")
+        .distinct()
+        .order_by()
+    )
+    touched = (
+        Touchpoint.objects.filter(happened_on__gte=start_day, happened_on__lte=stop_day)
+        .filter(
+            happened_on__gte=F(f"{entry}entered_on"), happened_on__lte=F(f"{entry}window_ends_on")
+        )
+        .values(f"{entry}experiment_id", "company_id", f"{entry}arm", f"{entry}probability")
+        .annotate(sql=Max(Case(When(outcome__in=list(STAGE_OUTCOMES), then=1), default=0)))
+        .values_list(
+            f"{entry}experiment_id", "company_id", f"{entry}arm", f"{entry}probability", "sql"
+        )
+        .order_by()
+    )
+    # The experiment is checked here: filtering on it in SQL makes the database walk all of
+    # the experiment's entries (its index) instead of the few events.
+    flags = {}  # company id -> [arm, score, organic, sql, reached]
+    for experiment_id, company_id, arm, score in organic:
+        if experiment_id == experiment.pk:
+            flags[company_id] = [arm, score, True, False, False]
+    for experiment_id, company_id, arm, score, sql in touched:
+        if experiment_id == experiment.pk:
+            row = flags.setdefault(company_id, [arm, score, False, False, False])
+            row[3], row[4] = bool(sql), True
+    return [tuple(row) for row in flags.values()]
 
 
 def _arm_sums(experiment: Experiment, stop, events) -> tuple[dict, int]:
@@ -168,22 +152,26 @@ def _arm_sums(experiment: Experiment, stop, events) -> tuple[dict, int]:
         )
         .order_by()
     }
+    # One pass over the events: per (arm, measure), the converted entries' count and scores.
+    hits = {(arm, key): [0, 0.0] for arm in ARMS for key in MEASURES}
+    for arm, score, organic, sql, _reached in events:
+        for key, converted in (("organic", organic), ("sql", sql), ("any", organic or sql)):
+            if converted:
+                hit = hits[(arm, key)]
+                hit[0] += 1
+                hit[1] += score
     sums = {}
     for arm in ARMS:
         g = groups.get(arm, {"n": 0, "x": 0.0, "xx": 0.0})
         for key in MEASURES:
-            hit = [
-                score
-                for a, score, organic, sql, _reached in events
-                if a == arm and {"organic": organic, "sql": sql, "any": organic or sql}[key]
-            ]
+            count, scores = hits[(arm, key)]
             sums[(arm, key)] = stats.ArmSums(
                 n=g["n"],
                 x=float(g["x"] or 0),
                 xx=float(g["xx"] or 0),
-                y=float(len(hit)),
-                yy=float(len(hit)),
-                xy=float(sum(hit)),
+                y=float(count),
+                yy=float(count),
+                xy=float(scores),
             )
     return sums, sum(g["open"] for g in groups.values())
 
@@ -191,8 +179,9 @@ def _arm_sums(experiment: Experiment, stop, events) -> tuple[dict, int]:
 def experiment_report(experiment: Experiment, *, power_lift=DEFAULT_POWER_LIFT, now=None) -> Report:
     """Arms, sizes, conversions within the horizon after assignment, and their statistics.
 
-    Three queries (the arms' sums, the conversions and the touchpoints since the start)
-    plus one per 500 companies with such an event; sums are all the statistics need.
+    Three queries (the arms' sums, and the conversions and the touchpoints in the windows,
+    each joined to its entry), whatever the experiment's size; sums are all the statistics
+    need.
     """
     now = now or timezone.now()
     stop = experiment.stopped_at or now
