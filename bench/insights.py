@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from bench.queue import count_queries, p  # noqa: E402
+from bench.queue import count_queries, p, time_page  # noqa: E402
 from bench.scratch import migrated_scratch_django  # noqa: E402
 
 
@@ -177,23 +177,6 @@ def time_attribution() -> dict:
         "attribution_seconds": round(time.perf_counter() - wall, 1),
         "attribution_cpu_seconds": round(time.process_time() - cpu, 1),
     }
-
-
-def time_page(client, urls, n):
-    """Wall and CPU ms of n GETs cycling through urls, after one warm-up request each.
-
-    CPU time is this process's (SQLite runs in it): on a shared, loaded machine it is the
-    figure that does not grow with other people's work.
-    """
-    for url in urls:
-        assert client.get(url).status_code == 200, url
-    wall, cpu = [], []
-    for k in range(n):
-        w, c = time.perf_counter(), time.process_time()
-        assert client.get(urls[k % len(urls)]).status_code == 200
-        wall.append((time.perf_counter() - w) * 1000)
-        cpu.append((time.process_time() - c) * 1000)
-    return wall, cpu
 
 
 def main():
