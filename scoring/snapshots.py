@@ -29,8 +29,10 @@ AFTER_NEWEST = dt.timedelta(seconds=1)
 
 def hit_range() -> tuple[dt.datetime | None, dt.datetime | None]:
     """The oldest and the newest page view's time (None, None without page views)."""
-    found = PageView.objects.aggregate(oldest=Min("ts"), newest=Max("ts"))
-    return found["oldest"], found["newest"]
+    # Two queries: SQLite reads a lone MIN or MAX off the index, both at once scan the table.
+    oldest = PageView.objects.aggregate(oldest=Min("ts"))["oldest"]
+    newest = PageView.objects.aggregate(newest=Max("ts"))["newest"]
+    return oldest, newest
 
 
 def scoring_cutoff() -> dt.datetime | None:
