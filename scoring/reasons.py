@@ -233,6 +233,21 @@ def grouping(feature_names: list[str]) -> Grouping:
     return Grouping(behaviours=behaviours, members=members, matrix=matrix)
 
 
+def for_company(reasons: list[dict], visitors: int) -> list[dict]:
+    """A company's reasons: its likeliest visitor's, saying so when it has several visitors.
+
+    The reasons explain one visitor's score with that visitor's numbers, while the company's
+    pricing and premium chips count all its visitors: "4 pricing views" beside "Pricing x9"
+    would read as a contradiction, so each sentence names whose numbers they are.
+    """
+    if visitors < 2:
+        return list(reasons or [])
+    return [
+        {**reason, "text": f"Likeliest of {visitors} visitors: {reason['text']}"}
+        for reason in reasons or []
+    ]
+
+
 def reason_texts(reasons) -> list[str]:
     """The readable sentence of each stored reason ([{"text": ...}] or plain strings)."""
     texts = []

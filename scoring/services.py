@@ -19,6 +19,7 @@ from .evaluation import feature_importances, model_report, out_of_fold_summary
 from .features import FEATURE_NAMES
 from .meaning import horizon_days
 from .models import CompanyScore, ModelVersion, TrainingRun, VisitorScore
+from .reasons import for_company
 from .registry import load_artifact, save_artifact
 from .snapshots import hit_range, scoring_features, training_snapshots
 from .training import (
@@ -54,7 +55,6 @@ class RescoreResult:
 
     version: int
     visitors: int
-    out_of_fold: int
     companies: int
     seconds: float
     # The scoring cutoff: just after the newest page view.
@@ -280,7 +280,6 @@ def rescore(*, changed_only: bool = False) -> RescoreResult:
     return RescoreResult(
         version=version.pk,
         visitors=len(scores),
-        out_of_fold=0,
         companies=companies,
         seconds=round(time.perf_counter() - started, 3),
         as_of=as_of.isoformat() if as_of else None,
@@ -291,7 +290,7 @@ def rescore_companies(version: ModelVersion, now) -> int:
     """Each company's chance that at least one eligible visitor converts: 1 - prod(1 - p_i).
 
     Visitors' chances are treated as independent; the count says how many were combined, and
-    the top visitor (whose reasons the company shows) is the likeliest one. The engagement
+    the top visitor (whose reasons the company shows, saying so) is the likeliest one. The engagement
     summary (eligible visitor count, their pricing and premium page views, their latest visit)
     is what the research queue shows and sorts ties by; it is computed here in set-based
     queries and is as of this rescore.
@@ -331,7 +330,7 @@ def rescore_companies(version: ModelVersion, now) -> int:
                 probability=1.0 - none_converts[company_id],
                 visitor_count=summary[company_id]["n"],
                 top_visitor_id=visitor_id,
-                reasons=reasons,
+                reasons=for_company(reasons, summary[company_id]["n"]),
                 scored_at=now,
                 pricing_views=views.get(company_id, no_views)["pricing"],
                 premium_views=views.get(company_id, no_views)["premium"],

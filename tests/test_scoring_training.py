@@ -122,8 +122,7 @@ def test_scores_are_as_of_the_newest_hit_whatever_the_clock(settings):
     model = load_artifact(version.file_name)["model"]
     expected = model.predict_proba(table.X)[:, 1]
     assert [first[int(i)] for i in table.visitor_ids] == pytest.approx(expected.tolist())
-    # Converts are not scored (their outcome is known); everyone else is, none out-of-fold.
+    # Converts are not scored (their outcome is known); everyone else is.
     assert set(first) == set(
         Visitor.objects.filter(converted_at__isnull=True).values_list("pk", flat=True)
     )
-    assert result.out_of_fold == 0

@@ -18,7 +18,9 @@ class Command(BaseCommand):
             help="Only visitors not yet scored by the active model or seen since their score.",
         )
         parser.add_argument(
-            "--json", action="store_true", help="End with one line of JSON figures."
+            "--json",
+            action="store_true",
+            help="End with one line of JSON: version, visitors, companies, seconds, as_of.",
         )
 
     def handle(self, *args, changed_only: bool, json: bool, **options):
@@ -27,8 +29,8 @@ class Command(BaseCommand):
         except NoActiveModel as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            f"Scored {result.visitors} visitors ({result.out_of_fold} out-of-fold) and "
-            f"{result.companies} companies with model v{result.version} in {result.seconds} s."
+            f"Scored {result.visitors} visitors and {result.companies} companies with model "
+            f"v{result.version} as of {result.as_of} in {result.seconds} s."
         )
         if json:
             self.stdout.write(_dumps(result.as_dict()))
