@@ -9,6 +9,7 @@ from prospects.models import PageView, Visitor
 from prospects.queue.selectors import queue_rows
 from scoring import services, tasks
 from scoring.models import CompanyScore, ModelVersion, VisitorScore
+from scoring.reasons import for_company
 from tests.factories import CompanyFactory
 from tests.scoring_factories import START, ViewWriter, pages, population, quick_candidates
 
@@ -79,7 +80,9 @@ def test_company_score_is_the_chance_any_eligible_visitor_converts_with_the_coun
     assert score.probability == pytest.approx(1 - none_converts)
     assert score.probability >= probabilities[best.pk]
     assert score.top_visitor_id == best.pk
-    assert score.reasons == VisitorScore.objects.get(visitor=best).reasons
+    # The top visitor's reasons, each saying whose they are (the chips count all three).
+    assert score.reasons == for_company(VisitorScore.objects.get(visitor=best).reasons, 3)
+    assert all(r["text"].startswith("Likeliest of 3 visitors: ") for r in score.reasons)
     assert not CompanyScore.objects.filter(company=quiet).exists()
 
     # The last eligible visitors leave: the company drops out of the ranking.
