@@ -21,6 +21,7 @@ crawler address ranges are the only way to tell bots apart.
 import bisect
 import datetime as dt
 import ipaddress
+import socket
 from functools import lru_cache
 from pathlib import Path
 
@@ -64,13 +65,9 @@ def _crawler_ranges() -> tuple[tuple[list[int], list[int]], tuple[list[int], lis
         line = line.strip()
         if not line or line.startswith(("#", "[")):
             continue
-        try:
-            network = ipaddress.ip_network(line, strict=False)
-        except ValueError:
-            continue
-        ranges[network.version].append(
-            (int(network.network_address), int(network.broadcast_address))
-        )
+        found = _network_range(line)
+        if found is not None:
+            ranges[found[0]].append(found[1:])
     merged = []
     for version in (4, 6):
         starts, ends = [], []
@@ -82,6 +79,30 @@ def _crawler_ranges() -> tuple[tuple[list[int], list[int]], tuple[list[int], lis
                 ends.append(end)
         merged.append((starts, ends))
     return merged[0], merged[1]
+
+
+def _network_range(text: str) -> tuple[int, int, int] | None:
+    """(version, first, last address) of a network 'address[/prefix]', None if it is not one.
+
+    The plain shapes are read with inet_pton (14,000 lines: 0.13 s through `ipaddress`, a fixed
+    cost of every import); anything else goes through `ipaddress.ip_network` as before.
+    """
+    address, _, prefix = text.partition("/")
+    version, family, bits = (6, socket.AF_INET6, 128) if ":" in address else (4, socket.AF_INET, 32)
+    try:
+        value = int.from_bytes(socket.inet_pton(family, address), "big")
+        length = int(prefix) if prefix else bits
+    except (OSError, ValueError):
+        length = -1
+    if not (0 <= length <= bits and (not prefix or prefix.isdigit())):
+        try:
+            network = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            return None
+        return network.version, int(network.network_address), int(network.broadcast_address)
+    host_bits = (1 << (bits - length)) - 1
+    start = value & ~host_bits
+    return version, start, start | host_bits
 
 
 @lru_cache(maxsize=100_000)

@@ -10,7 +10,7 @@ import hashlib
 
 from prospects.visits.labels import PATH_MAX
 
-from . import assets, behaviour, bots, formats, reading, referrers
+from . import behaviour, bots, formats, reading, referrers
 from .assets import is_asset
 from .bots import classify_agent
 from .formats import fields as format_fields
@@ -25,6 +25,8 @@ RAW_PATH_MAX = 4 * PATH_MAX
 TEXT_MAX = 2000
 # 206 partial responses remembered per import: past this size the set is emptied (flat memory).
 PARTIAL_LIMIT = 500_000
+# Distinct raw paths whose route is remembered per import: past this the dict is emptied.
+ROUTE_LIMIT = 200_000
 
 
 # A page view parsed from a line, before its visitor and page have ids: (ip, user agent,
@@ -63,6 +65,8 @@ class LineClassifier:
         # tell repeats apart.
         self._seen: dict[bytes, int] = {}
         self._seen_before: dict[bytes, int] = {}
+        # Raw path -> (normalised path, is an asset, non-reading kind, is a document).
+        self._routes: dict[str, tuple[str, bool, str, bool]] = {}
 
     def _start(self, lines: list[bytes]) -> None:
         """Detect the format from the first lines when none was given; note what it implies."""
@@ -105,6 +109,8 @@ class LineClassifier:
             text = raw.decode("utf-8", "replace")
             if "\x00" in text or text[-1] == "\r" or text[0] == "\ufeff":
                 text = decode_line(raw).lstrip("\ufeff")
+                # Only here can the bytes end in a CR: the hash is of the line without it.
+                raw = raw.rstrip(b"\r")
             fields = parse(text)
             if not fields:
                 if fields is None:
@@ -114,10 +120,25 @@ class LineClassifier:
                         result.malformed_samples.append(text[:SAMPLE_CHARS])
                 continue
             lines_count += 1
-            append(fields + (raw.rstrip(b"\r"), position))  # noqa: RUF005 (3x faster than unpacking)
+            append(fields + (raw, position))  # noqa: RUF005 (3x faster than unpacking)
         result.lines += lines_count
         result.malformed += malformed
         return rows
+
+    def _route(self, path: str) -> tuple[str, bool, str, bool]:
+        """What a raw path alone decides: its normalised form, asset, non-reading kind, document."""
+        raw_path = path
+        if len(path) > RAW_PATH_MAX:
+            path = path[:RAW_PATH_MAX]
+        path = reading.normalise_path(path)
+        asset = is_asset(path)
+        kind = "" if asset else reading.path_kind(path)
+        route = (path, asset, kind, not (asset or kind) and reading.is_document(path))
+        if len(raw_path) <= reading.CACHED_KEY_MAX:
+            if len(self._routes) >= ROUTE_LIMIT:
+                self._routes.clear()
+            self._routes[raw_path] = route
+        return route
 
     def classify_fields(self, rows: list[tuple]) -> list[PendingView]:
         """The page views among parsed hits (fields, size, host, key, offset); the rest counted.
@@ -129,49 +150,45 @@ class LineClassifier:
         has_agents = getattr(parse, "has_user_agent", True)
         has_hosts = getattr(parse, "has_host", True)
         observe, partial = self.rules.observe, self._partial
+        visitor_stats, assets_slot = self.rules.stats, behaviour.ASSETS
         views: list[PendingView] = []
         append = views.append
         seen, seen_before = self._seen, self._seen_before
         blake2b, identity, legacy_keys = hashlib.blake2b, self.identity, self.legacy_keys
-        agents, asset_cache, referrer_cache = bots.cache, assets.cache, referrers.cache
+        agents, referrer_cache, routes = bots.cache, referrers.cache, self._routes
         classify_source, referrer_type = referrers.classify_source, referrers.referrer_type
-        normalise, path_kind, is_site_host = (
-            reading.normalise_path,
-            reading.path_kind,
-            format_fields.is_site_host,
-        )
-        # Per-path answers read inline: these lookups run on every line.
-        paths, kinds = reading.normalised_paths, reading.path_kinds
+        is_site_host = format_fields.is_site_host
         least, most = reading.page_bytes()
         bot_hits = static = ignored = other = other_sites = 0
         for ip, ts, method, path, query, status, referrer, agent, size, host, raw, at in rows:
             if has_hosts and host and not is_site_host(host):
                 other_sites += 1
                 continue
-            if has_agents:
-                bot, ua_hash = agents.get(agent) or classify_agent(agent)
-                if bot:
-                    bot_hits += 1
-                    continue
-            else:
-                bot, ua_hash = agents.get(agent) or classify_agent(agent)
-            if len(path) > RAW_PATH_MAX:
-                path = path[:RAW_PATH_MAX]
-            path = paths.get(path) or normalise(path)
-            key = (ip, ua_hash)
-            if asset_cache.get(path, True) and is_asset(path):
-                static += 1
-                observe(key, ts, method, path, status, behaviour.ASSET)
+            bot, ua_hash = agents.get(agent) or classify_agent(agent)
+            if bot and has_agents:
+                bot_hits += 1
                 continue
-            kind = kinds.get(path)
-            if kind is None:
-                kind = path_kind(path)
+            # One lookup per line for what the path alone decides (read inline: every line).
+            route = routes.get(path)
+            if route is None:
+                route = self._route(path)
+            path, asset, kind, document = route
+            key = (ip, ua_hash)
+            if asset:
+                static += 1
+                # An asset only counts in its visitor's statistics: done here, not in a call.
+                stats = visitor_stats.get(key)
+                if stats is None:
+                    observe(key, ts, method, path, status, behaviour.ASSET)
+                else:
+                    stats[assets_slot] += 1
+                continue
             if (
                 not kind
                 and status == 200
                 and size >= 0
                 and not least <= size <= most
-                and not reading.is_document(path)
+                and not document
             ):
                 kind = reading.MEDIA
             if kind:

@@ -44,13 +44,12 @@ _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 CACHE_LIMIT = 200_000
-# Cached answers per raw and per normalised path; the importer reads them inline.
-# Longer paths are answered but not kept: distinct huge paths would fill memory with keys.
+# Cached answers per raw and per normalised path (the classifier keeps its own per-path
+# route on top). Longer paths are answered but not kept: distinct huge paths would fill
+# memory with keys.
 CACHED_KEY_MAX = 512
-normalised_paths: dict[str, str] = {}
-path_kinds: dict[str, str] = {}
-_paths = normalised_paths
-_kinds = path_kinds
+_paths: dict[str, str] = {}
+_kinds: dict[str, str] = {}
 _settings: tuple | None = None
 
 
