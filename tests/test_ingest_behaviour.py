@@ -104,3 +104,74 @@ def test_the_imports_page_says_how_the_file_was_read(tmp_path, client, admin_use
     page = client.get("/imports/").content.decode()
     assert "common" in page and "no user agents" in page
     assert "Not reading" in page
+
+
+def _split_visits():
+    """Visitors whose requests come in two bursts two hours apart, with readers in between.
+
+    The 404 scanner, the POST-only client and the scraper meet their rule only when both
+    bursts are counted together; the busiest minute is the later one's; the person (a page
+    first, an asset later) is a reader with assets.
+    """
+    first, later = [], []
+    # The busiest minute is in the later burst (65 requests), the earlier one has 30.
+    first += [line("/pricing", ip="192.0.2.10", seconds=n) for n in range(30)]
+    later += [line("/pricing", ip="192.0.2.10", minutes=120, seconds=n // 2) for n in range(65)]
+    for n in range(6):
+        first.append(line(f"/guess/{n}", ip="192.0.2.20", status=404, minutes=1))
+        later.append(line(f"/guess/{n}", ip="192.0.2.20", status=404, minutes=121))
+    later.append(line("/", ip="192.0.2.20", minutes=121))
+    first += [line("/api/x", ip="192.0.2.30", method="POST", minutes=n) for n in range(2)]
+    later.append(line("/api/x", ip="192.0.2.30", method="POST", minutes=122))
+    first += [line(f"/blog/{n}", ip="192.0.2.99", minutes=n) for n in range(2)]
+    later.append(line("/blog/9", ip="192.0.2.99", minutes=123))
+    first.append(line("/docs", ip="192.0.2.40", minutes=2))
+    later.append(line("/static/site.css", ip="192.0.2.40", minutes=124))
+    middle = []
+    for n in range(25):
+        ip = f"198.51.100.{n + 1}"
+        middle += [
+            line("/", ip=ip, minutes=30 + 3 * n),
+            line("/static/site.css", ip=ip, minutes=30 + 3 * n),
+        ]
+    return first + middle + later
+
+
+def _outcome(result):
+    counts = (result.lines, result.pageviews, result.bots, result.static, result.ignored)
+    return counts, sorted(Visitor.objects.values_list("ip", "bot_rule")), PageView.objects.count()
+
+
+def test_visitors_spilled_out_of_memory_meet_the_rules_one_row_would(tmp_path, monkeypatch):
+    from prospects.visits.ingest import importer, reader, spill
+
+    # Chunks of 7 lines and a tiny memory: quiet visitors leave memory between chunks.
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 512)
+    monkeypatch.setattr(
+        importer, "LogReader", lambda source: reader.LogReader(source, chunk_lines=7)
+    )
+    path = write_log(tmp_path, _split_visits())
+    in_memory = _outcome(ingest_file(path))
+    assert dict(in_memory[1])["192.0.2.10"] == behaviour.RATE
+    PageView.objects.all().delete()
+    Visitor.objects.all().delete()
+    added = []
+    monkeypatch.setattr(behaviour, "KEPT_VISITORS", 2)
+    original_add = spill.SpilledStats.add
+    monkeypatch.setattr(
+        spill.SpilledStats,
+        "add",
+        lambda self, rows: added.append(len(rows)) or original_add(self, rows),
+    )
+    spilled = _outcome(ingest_file(path, name="again"))
+    # 30 visitors, the five of both bursts in two rows each, spilled over several chunks.
+    assert sum(added) == 35 and len([n for n in added if n]) > 3
+    assert spilled == in_memory
+    rules = dict(in_memory[1])
+    assert rules["192.0.2.10"] == behaviour.RATE
+    assert rules["192.0.2.20"] == behaviour.NOT_FOUND
+    assert rules["192.0.2.99"] == behaviour.NO_ASSETS
+    assert rules["192.0.2.40"] == ""
+    assert "192.0.2.30" not in rules  # POST only: no page view, so no visitor row
+    # The bots' page views: the fast client's 95, the scanner's one, the scraper's three.
+    assert in_memory[0][2] == 95 + 1 + 3

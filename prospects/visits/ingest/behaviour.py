@@ -19,6 +19,7 @@ crawler address ranges are the only way to tell bots apart.
 """
 
 import bisect
+import collections
 import datetime as dt
 import ipaddress
 import socket
@@ -55,6 +56,17 @@ MIN_POSTS = 3
 LAST_GET_TS, LAST_GET_PATH, FORM = 11, 12, 13
 
 PAGE, ASSET, OTHER_KIND, PROBE_KIND = "page", "asset", "other", "probe"
+
+# Visitors whose statistics stay in memory: past this many, those quiet for IDLE_SECONDS of log
+# time leave it (`spill`), so memory stays flat however many visitors a log has. A quiet
+# visitor's next request falls in a later minute and too late for an instant form, so a
+# fresh row merged with the old one gives what one row would have (in a log whose lines are
+# in time order to within IDLE_SECONDS). Past HARD_LIMIT visitors active within that time,
+# the least recently active go anyway: memory stays bounded, at the price of their minute
+# and form state.
+KEPT_VISITORS = 20_000
+HARD_LIMIT = 4 * KEPT_VISITORS
+IDLE_SECONDS = 3600
 
 
 @lru_cache(maxsize=1)
@@ -105,7 +117,7 @@ def _network_range(text: str) -> tuple[int, int, int] | None:
     return version, start, start | host_bits
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=10_000)
 def is_crawler_address(ip: str) -> bool:
     """Whether a canonical IP is in a published crawler, fetcher, monitor or scanner range."""
     address = ipaddress.ip_address(ip)
@@ -128,6 +140,9 @@ class BehaviourRules:
         self.form_seconds = settings.LEADGEN_BOT_FORM_SECONDS
         self.no_asset_pages = settings.LEADGEN_BOT_NO_ASSET_PAGES
         self.assets_logged = settings.LEADGEN_BOT_ASSETS_LOGGED
+        self.idle = dt.timedelta(seconds=max(IDLE_SECONDS, 2 * self.form_seconds + 120))
+        # Batches of spilled rows, from the parser's thread to the writer's (deque: thread-safe).
+        self.spilled: collections.deque[list[tuple]] = collections.deque()
 
     def observe(self, key: tuple, ts: str, method: str, path: str, status: int, kind: str) -> None:
         """Count one request of a visitor (kind: PAGE, ASSET, PROBE_KIND or OTHER_KIND).
@@ -167,13 +182,35 @@ class BehaviourRules:
                 gap = abs(_seconds(ts) - _seconds(stats[11]))
                 stats[13] = gap <= self.form_seconds
 
-    def assets_in_log(self) -> bool:
+    def evict_idle(self) -> None:
+        """Past KEPT_VISITORS, move the statistics of visitors quiet for a while to `spilled`."""
+        stats = self.stats
+        if len(stats) <= KEPT_VISITORS:
+            return
+        latest = max(s[MINUTE] for s in stats.values())
+        # Visitors with only assets have no minute (""): nothing of theirs depends on order.
+        cutoff = (dt.datetime.fromisoformat(latest) - self.idle).strftime("%Y-%m-%d %H:%M")
+        quiet = [key for key, s in stats.items() if s[MINUTE] < cutoff] if latest else list(stats)
+        if len(stats) - len(quiet) > HARD_LIMIT:
+            by_minute = sorted(stats, key=lambda key: stats[key][MINUTE])
+            quiet = by_minute[: len(stats) - KEPT_VISITORS]
+        self.spilled.append([_row(key, stats.pop(key)) for key in quiet])
+
+    def take_spilled(self, *, everything: bool = False) -> list[tuple]:
+        """The rows spilled so far (with `everything`, every visitor's: memory is emptied)."""
+        rows = []
+        while self.spilled:
+            rows += self.spilled.popleft()
+        if everything:
+            rows += [_row(key, s) for key, s in self.stats.items()]
+            self.stats.clear()
+        return rows
+
+    def assets_in_log(self, readers: int, with_assets: int) -> bool:
         """Whether this log shows the site's assets (so a visitor loading none stands out)."""
         if self.assets_logged != "auto":
             return self.assets_logged == "yes"
-        readers = [s for s in self.stats.values() if s[PAGES]]
-        with_assets = sum(1 for s in readers if s[ASSETS])
-        return len(readers) >= MIN_READERS and with_assets >= ASSET_SHARE * len(readers)
+        return readers >= MIN_READERS and with_assets >= ASSET_SHARE * readers
 
     def rule(self, key: tuple, stats: list, assets_logged: bool) -> str:
         """The first rule a visitor's statistics meet, or ""."""
@@ -193,15 +230,43 @@ class BehaviourRules:
             return NO_ASSETS
         return ""
 
-    def bots(self) -> dict[tuple, str]:
-        """{visitor key: rule} for every visitor a rule marks."""
-        assets_logged = self.assets_in_log()
+    def bots(self, spilled) -> dict[tuple, str]:
+        """{visitor key: rule} for every visitor a rule marks.
+
+        `spilled` (a `spill.SpilledStats`) holds the visitors that left memory; once it holds
+        any, every visitor's statistics go there and are read back merged.
+        """
+        spilled.add(self.take_spilled(everything=bool(spilled.rows or self.spilled)))
+        if spilled.rows:
+            assets_logged = self.assets_in_log(*spilled.readers())
+            visitors = spilled.visitors()
+        else:
+            readers = [s for s in self.stats.values() if s[PAGES]]
+            with_assets = sum(1 for s in readers if s[ASSETS])
+            assets_logged = self.assets_in_log(len(readers), with_assets)
+            visitors = self.stats.items()
         found = {}
-        for key, stats in self.stats.items():
+        for key, stats in visitors:
             rule = self.rule(key, stats, assets_logged)
             if rule:
                 found[key] = rule
         return found
+
+
+def _row(key: tuple, stats: list) -> tuple:
+    """A visitor's statistics as a `spill` row: ip, ua_hash, then the mergeable slots."""
+    return (
+        *key,
+        stats[PAGES],
+        stats[ASSETS],
+        stats[POSTS],
+        stats[GETS],
+        stats[NOT_FOUND_N],
+        stats[OTHER],
+        stats[PROBES],
+        stats[PEAK],
+        int(stats[FORM]),
+    )
 
 
 def mark_bots(bots: dict[tuple, str], stage: str) -> int:

@@ -254,6 +254,7 @@ class LineClassifier:
                 row = (ts, status, query, referrer, source, "", "", "", line_hash, legacy)
             append((ip, agent[:TEXT_MAX], ua_hash, path[:PATH_MAX], row))
         self._seen_before, self._seen = seen, {}
+        self.rules.evict_idle()
         result.bots += bot_hits
         result.static += static
         result.ignored += ignored

@@ -32,6 +32,7 @@ from .parser import Hit
 from .reader import LogReader, UnreadableLog
 from .runs import ImportResult
 from .sessions import merge_stage, take_merge_turn
+from .spill import SpilledStats
 from .writer import ViewWriter
 
 HELD_BACK_NOTICE = (
@@ -96,11 +97,12 @@ def _ingest(reader, make_classifier, name: str, progress, *, legacy_keys=False) 
     referrers.reset_cache()
     classifier = make_classifier(ImportResult(malformed_samples=result.malformed_samples))
     writer = ViewWriter(result)
+    spilled = SpilledStats()
     failure = None
     try:
         store.start_stage()
         try:
-            _stage(reader, classifier, writer, result, started, progress, log_import)
+            _stage(reader, classifier, writer, spilled, result, started, progress, log_import)
         except (UnreadableLog, OSError) as exc:
             result.error = str(exc)
         except Exception as exc:  # a failed step: what was staged before it is still merged
@@ -115,7 +117,7 @@ def _ingest(reader, make_classifier, name: str, progress, *, legacy_keys=False) 
         with transaction.atomic():
             take_merge_turn()
             # Visitors a behaviour rule marks: their staged views are bots, not page views.
-            behaviour_bots = behaviour.mark_bots(classifier.rules.bots(), store.STAGE)
+            behaviour_bots = behaviour.mark_bots(classifier.rules.bots(spilled), store.STAGE)
             result.bots += behaviour_bots
             result.pageviews = merge_stage(legacy_keys=legacy_keys)
             result.duplicates = writer.staged - behaviour_bots - result.pageviews
@@ -125,6 +127,7 @@ def _ingest(reader, make_classifier, name: str, progress, *, legacy_keys=False) 
         runs.finish(log_import, result, started)
         raise
     finally:
+        spilled.drop()
         store.drop_stage()
     if not result.error:
         result.status = LogImport.Status.DONE
@@ -137,8 +140,11 @@ def _ingest(reader, make_classifier, name: str, progress, *, legacy_keys=False) 
     return result
 
 
-def _stage(reader, classifier, writer, result, started, progress, log_import) -> None:
-    """Read, classify and stage every chunk; the running counts go on `result`."""
+def _stage(reader, classifier, writer, spilled, result, started, progress, log_import) -> None:
+    """Read, classify and stage every chunk; the running counts go on `result`.
+
+    Behaviour statistics the classifier let go of are stored here, in the database's thread.
+    """
     with reader:
         result.bytes_total = reader.bytes_total
         # Closed explicitly, so a failed write stops the parser thread at once.
@@ -146,6 +152,7 @@ def _stage(reader, classifier, writer, result, started, progress, log_import) ->
         with chunks as parsed:
             for views, counts in parsed:
                 writer.write(views)
+                spilled.add(classifier.rules.take_spilled())
                 # The parser runs ahead: the result shows what has been written so far.
                 for key, value in counts.items():
                     setattr(result, key, value)

@@ -40,7 +40,7 @@ _MONTHS = {
 }
 
 # Caches are plain dicts, emptied when they grow past this many entries (flat memory).
-CACHE_LIMIT = 200_000
+CACHE_LIMIT = 50_000
 _ip_cache: dict[str, str | None] = {}
 _hour_cache: dict[str, tuple[str | None, dt.datetime | None]] = {}
 

@@ -95,7 +95,7 @@ def _upsert(
         cursor.execute(f"DELETE FROM {table}")
         numbered = [(i, *row) for i, row in enumerate(rows)]
         placeholders = ", ".join(["%s"] * (len(names) + 1))
-        _insert_many(
+        insert_many(
             cursor, f"INSERT INTO {table} (ord, {', '.join(names)}) VALUES", placeholders, numbered
         )
         cursor.execute(insert_sql)
@@ -106,7 +106,8 @@ def _upsert(
     return ids
 
 
-def _insert_many(cursor, insert: str, placeholders: str, rows: list[tuple]) -> None:
+def insert_many(cursor, insert: str, placeholders: str, rows: list[tuple]) -> None:
+    """Insert `rows` with one statement per batch (`insert` ends with VALUES)."""
     if is_postgresql():
         from psycopg2.extras import execute_values
 
