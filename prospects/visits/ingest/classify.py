@@ -7,6 +7,7 @@ file, are all kept. Typed hits (no file) are named by their key and its repeats 
 """
 
 import hashlib
+from collections.abc import Iterable, Iterator
 
 from prospects.visits.labels import PATH_MAX
 
@@ -92,14 +93,13 @@ class LineClassifier:
             self._start(lines)
         return self.classify_fields(self._parsed(lines, offset))
 
-    def _parsed(self, lines: list[bytes], offset: int) -> list[tuple]:
+    def _parsed(self, lines: list[bytes], offset: int) -> Iterator[tuple]:
         """Each line's fields (Hit's, the size, the host), its raw bytes and its offset.
 
-        Lines that do not parse are counted as malformed and sampled.
+        Lines that do not parse are counted as malformed and sampled. A generator: the
+        classifier takes each row as it is parsed (a list of them cost 0.3 us a line more).
         """
         result, parse = self.result, getattr(self.parse, "fast", self.parse)
-        rows: list[tuple] = []
-        append = rows.append
         malformed = lines_count = 0
         at = offset
         for raw in lines:
@@ -120,10 +120,9 @@ class LineClassifier:
                         result.malformed_samples.append(text[:SAMPLE_CHARS])
                 continue
             lines_count += 1
-            append(fields + (raw, position))  # noqa: RUF005 (3x faster than unpacking)
+            yield fields + (raw, position)  # noqa: RUF005 (3x faster than unpacking)
         result.lines += lines_count
         result.malformed += malformed
-        return rows
 
     def _route(self, path: str) -> tuple[str, bool, str, bool]:
         """What a raw path alone decides: its normalised form, asset, non-reading kind, document."""
@@ -140,7 +139,7 @@ class LineClassifier:
             self._routes[raw_path] = route
         return route
 
-    def classify_fields(self, rows: list[tuple]) -> list[PendingView]:
+    def classify_fields(self, rows: Iterable[tuple]) -> list[PendingView]:
         """The page views among parsed hits (fields, size, host, key, offset); the rest counted.
 
         A hit with an offset (-1: none) is a file's line: its hash names file, offset and bytes.
