@@ -149,7 +149,7 @@ def bot_rule(user_agent: str) -> str:
     bare = _DEVICE.sub(r"\1", agent)
     if _is_crawler(bare):
         return CRAWLERDETECT
-    if _crawler_list().search(bare):
+    if _in_crawler_list(bare):
         return CRAWLER_LIST
     if _CONTACT.search(bare):
         return CONTACT
@@ -272,17 +272,42 @@ def _prefix_tree(patterns: list[str], *, fold: bool = True) -> str:
     return "(?:" + "|".join(filter(None, [tree, *loose])) + ")"
 
 
+# Plain texts of the crawler list are looked up by their first characters (all have three).
+LITERAL_KEY = 3
+
+
 @lru_cache(maxsize=1)
-def _crawler_list() -> re.Pattern:
-    """The vendored crawler-user-agents patterns as one regex, less the unreliable ones."""
+def _crawler_list() -> tuple[dict[str, list[str]], re.Pattern | None]:
+    """The vendored crawler-user-agents patterns, less the unreliable ones: the plain texts
+    (1,458 of 1,491 alternatives) by their first characters, the others as one regex.
+
+    All of them compiled as one regex cost 0.1 s in every importing process (a tenth of
+    parsing a 200,000-line log); a plain text occurs in an agent exactly when the agent has
+    it at one of the places its first characters occur.
+    """
     entries = json.loads((DATA / "crawler-user-agents.json").read_text(encoding="utf-8"))
-    patterns = [
-        alternative
-        for entry in entries
-        if entry["pattern"] not in UNRELIABLE_PATTERNS
-        for alternative in _top_level_alternatives(entry["pattern"])
-    ]
-    return re.compile(_prefix_tree(patterns, fold=False))
+    literals: dict[str, list[str]] = {}
+    patterns = []
+    for entry in entries:
+        if entry["pattern"] in UNRELIABLE_PATTERNS:
+            continue
+        for alternative in _top_level_alternatives(entry["pattern"]):
+            text, rest = _literal_prefix(alternative, fold=False)
+            if rest or len(text) < LITERAL_KEY:
+                patterns.append(alternative)
+            else:
+                literals.setdefault(text[:LITERAL_KEY], []).append(text)
+    return literals, re.compile(_prefix_tree(patterns, fold=False)) if patterns else None
+
+
+def _in_crawler_list(agent: str) -> bool:
+    """Whether any crawler-user-agents pattern occurs in the agent (case-sensitive)."""
+    literals, regex = _crawler_list()
+    for i in range(len(agent) - LITERAL_KEY + 1):
+        texts = literals.get(agent[i : i + LITERAL_KEY])
+        if texts is not None and any(agent.startswith(text, i) for text in texts):
+            return True
+    return regex is not None and regex.search(agent) is not None
 
 
 def reset_cache() -> None:
