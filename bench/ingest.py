@@ -245,6 +245,7 @@ def parse_only(log: Path) -> None:
         file=sys.stderr,
     )
     print(f"parse_lines_per_s: {result.lines / parse_seconds:.0f}")
+    print(f"parse_lines_per_cpu_s: {result.lines / parse_cpu:.0f}")
 
 
 def in_child(logs: list[Path]) -> dict:

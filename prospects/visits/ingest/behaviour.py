@@ -64,7 +64,7 @@ PAGE, ASSET, OTHER_KIND, PROBE_KIND = "page", "asset", "other", "probe"
 # in time order to within IDLE_SECONDS). Past HARD_LIMIT visitors active within that time,
 # the least recently active go anyway: memory stays bounded, at the price of their minute
 # and form state.
-KEPT_VISITORS = 20_000
+KEPT_VISITORS = 10_000
 HARD_LIMIT = 4 * KEPT_VISITORS
 IDLE_SECONDS = 3600
 

@@ -1,8 +1,10 @@
 """Bulk loading: drop a table's secondary indexes around a big insert, and build them after.
 
-Maintaining six indexes row by row costs several times more than building them afresh,
-once the new rows are a fair share of the table (PostgreSQL's "Populating a Database"
-advice). Everything runs inside the caller's transaction, so the table never stays without
+Maintaining six indexes row by row costs several times more than building them afresh
+when the new rows are as many as the table holds (PostgreSQL's "Populating a Database"
+advice); into a table already bigger than the import, the rebuild re-sorts every stored row
+and costs more than the inserts (SQLite, 168,807 new page views into 402,773: 12.0 CPU s
+rebuilt, 10.7 kept). Everything runs inside the caller's transaction, so the table never stays without
 them. Definitions are read from the catalog, so exactly what the migrations created comes
 back. Foreign keys stay: dropping one locks the tables it points to, and a concurrent import
 staging visitors and pages there would deadlock with this one.
@@ -19,8 +21,8 @@ MIN_ROWS = 10_000
 
 
 def worth_it(new_rows: int, existing_rows: int) -> bool:
-    """Whether rebuilding beats row-by-row maintenance: the new rows are a quarter of the table or more."""
-    return new_rows >= MIN_ROWS and new_rows * 4 >= existing_rows
+    """Whether rebuilding beats row-by-row maintenance: as many new rows as the table holds, or more."""
+    return new_rows >= MIN_ROWS and new_rows >= existing_rows
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ from .classify import PendingView
 from .runs import ImportResult
 
 # Visitor and page id caches are emptied past this size (memory stays flat on huge logs).
-ID_CACHE_LIMIT = 50_000
+ID_CACHE_LIMIT = 20_000
 
 
 class ViewWriter:
