@@ -45,6 +45,7 @@ CHROME = (
         "Go-http-client/2.0",
         "okhttp/4.12.0",
         "axios/1.7.2",
+        "GStreamer souphttpsrc 1.22.0 libsoup/3.4.4",
         # Scanners and agents with no product at all.
         "Mozilla/5.0 zgrab/0.x",
         "${jndi:ldap://x.example/a}",

@@ -74,6 +74,8 @@ _CLIENTS = re.compile(
     r"reqwest|dart/|rest-client|faraday|typhoeus|http\.rb|restsharp|zgrab|masscan|nmap|nuclei|"
     r"sqlmap|nikto|wpscan|dirbuster|gobuster|feroxbuster|fuzz)"
     r"|headlesschrome|phantomjs|playwright|puppeteer|selenium|webdriver"
+    # HTTP libraries that sign after the program using them (GStreamer's souphttpsrc).
+    r"|libsoup/"
     r"|lighthouse|pagespeed|gtmetrix|synthetic|uptime|monitor|healthcheck|health-check|"
     r"statuscake|pingdom|checkly|datadog|newrelic|new relic|site24x7|route53|route 53|"
     r"\$\{jndi|\bscan(?:ner|ning)?\b|\bprobe\b|\bresearch\b|\bpreview\b|\bfetcher\b",
