@@ -111,3 +111,31 @@ def test_log_lines_at_impossible_times_are_malformed_and_lose_nothing_else(tmp_p
     assert (result.malformed, result.pageviews) == (5, 2)
     assert LogImport.objects.get().malformed_samples == bad
     assert Session.objects.get().pageview_count == 2
+
+
+def test_a_bulk_load_that_recuts_stored_sessions_keeps_the_session_index(monkeypatch):
+    # Recut sessions are deleted and inserted again while stored views still point at them:
+    # each new session looks up those views by session (SQLite at every insert, PostgreSQL
+    # at the deferred check), a scan of every page view without the index.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from prospects.visits.ingest import bulk
+
+    monkeypatch.setattr(bulk, "MIN_ROWS", 1)
+    first = [
+        Hit("203.0.113.5", f"2026-03-02 10:0{n}:00", "GET", f"/p{n}", "", 200, "", BROWSER, b"")
+        for n in range(3)
+    ]
+    later = [Hit("203.0.113.5", "2026-03-02 10:04:00", "GET", "/p9", "", 200, "", BROWSER, b"")]
+
+    def dropped(hits):
+        with CaptureQueriesContext(connection) as queries:
+            ingest_hits(hits)
+        return [q["sql"] for q in queries if q["sql"].startswith("DROP INDEX")]
+
+    assert any("session_id" in sql for sql in dropped(first))
+    recut = dropped(later)
+    assert recut and not any("session_id" in sql for sql in recut)
+    session = Session.objects.get()
+    assert (session.pageview_count, PageView.objects.filter(session=session).count()) == (4, 4)

@@ -19,6 +19,7 @@ LIST = "leadgen:tracker:hits"
 DRAIN_LOCK = "leadgen:tracker:drain"
 FLUSH_FLAG = "leadgen:tracker:flush"
 RATE_PREFIX = "leadgen:tracker:rate:"
+REMOVE_SLICE = 10_000
 
 # A beacon's whole visit to Redis in one round trip: count the address in this minute, refuse
 # past the limit, push the payload (if any), and say whether this push opens a flush window.
@@ -48,7 +49,11 @@ class DatabaseQueue:
 
     def remove(self, items: list[tuple[int, str]]) -> None:
         """Remove items returned by `peek` (already written)."""
-        QueuedHit.objects.filter(id__in=[item_id for item_id, _ in items]).delete()
+        ids = [item_id for item_id, _ in items]
+        # In slices: a statement holds at most 32,766 parameters on SQLite. Not an id range:
+        # a row with a lower id committed after the peek was not read.
+        for start in range(0, len(ids), REMOVE_SLICE):
+            QueuedHit.objects.filter(id__in=ids[start : start + REMOVE_SLICE]).delete()
 
     def size(self) -> int:
         return QueuedHit.objects.count()

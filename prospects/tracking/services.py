@@ -9,7 +9,6 @@ from django.conf import settings
 
 from leadgen.enqueue import enqueue
 from prospects.visits.ingest import bots
-from prospects.visits.ingest.hits import HITS_PER_CHUNK
 from prospects.visits.ingest.importer import ImportResult, ingest_hits
 from prospects.visits.ingest.parser import Hit
 
@@ -17,6 +16,10 @@ from . import queue, visitor_ids
 from .beacons import Beacon, hit_fields
 
 IMPORT_NAME = "tracker"
+# Beacons per import. Each import recuts the sessions of the visitors it touches over all of
+# their views in its time span, so several small imports of one period cost several recuts
+# of the same views: one import per flush window of 20,000 beacons a second.
+WRITE_BATCH = 100_000
 
 
 class Verdict(enum.Enum):
@@ -86,7 +89,7 @@ def request_write() -> None:
     enqueue(tasks.write_hits, countdown=settings.LEADGEN_TRACKER_FLUSH_SECONDS)
 
 
-def write_queued_hits(*, batch: int = HITS_PER_CHUNK) -> list[ImportResult]:
+def write_queued_hits(*, batch: int = WRITE_BATCH) -> list[ImportResult]:
     """Write every queued beacon through `ingest_hits`, `batch` at a time; one import each.
 
     A queue another writer is draining is skipped; an item is removed only once written.

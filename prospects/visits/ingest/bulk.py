@@ -11,6 +11,7 @@ staging visitors and pages there would deadlock with this one.
 """
 
 import contextlib
+import re
 
 from django.db import connection
 
@@ -26,8 +27,14 @@ def worth_it(new_rows: int, existing_rows: int) -> bool:
 
 
 @contextlib.contextmanager
-def rebuilt_indexes(table: str, *, enabled: bool):
-    """Run the body without `table`'s secondary indexes; put them back after."""
+def rebuilt_indexes(table: str, *, enabled: bool, keep: tuple[str, ...] = ()):
+    """Run the body without `table`'s secondary indexes; put them back after.
+
+    The single-column indexes on `keep` stay: a foreign key column whose parents the body
+    deletes and recreates. Each new parent row looks for the children its deletion left
+    dangling (SQLite at every insert, PostgreSQL at the deferred check), and without that
+    index each look is a scan of the whole table.
+    """
     if not enabled:
         yield
         return
@@ -48,7 +55,11 @@ def rebuilt_indexes(table: str, *, enabled: bool):
                 "AND sql IS NOT NULL",
                 [table],
             )
-        indexes = cursor.fetchall()
+        indexes = [
+            (name, definition)
+            for name, definition in cursor.fetchall()
+            if not _on_one_of(definition, keep)
+        ]
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {quote(name)}")
         if is_postgresql():
@@ -64,3 +75,9 @@ def rebuilt_indexes(table: str, *, enabled: bool):
             cursor.execute(definition.replace(" ON ONLY ", " ON ", 1))
         if is_postgresql():
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _on_one_of(definition: str, columns: tuple[str, ...]) -> bool:
+    """Whether an index definition covers exactly one of `columns`."""
+    found = re.search(r'\(\s*"?(\w+)"?\s*\)\s*$', definition)
+    return bool(found) and found.group(1) in columns

@@ -63,6 +63,8 @@ UTM_MAX = 200
 CACHE_LIMIT = 100_000
 CACHED_KEY_MAX = 512
 cache: dict[str, str] = {}
+# UTM tags per query: a campaign's links repeat one query on thousands of hits.
+utm_cache: dict[str, tuple[str, str, str]] = {}
 # The bundled Public Suffix List snapshot: nothing is fetched at run time.
 _extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
@@ -70,11 +72,20 @@ _extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 def classify_source(referrer: str, query: str) -> tuple[str, str, str, str]:
     """Source type and UTM tags of a hit: campaign (UTM tags) first, else the referrer's type."""
     if "utm_" in query:
-        tags = parse_qs(query)
-        utm = tuple(tags.get(key, [""])[0][:UTM_MAX] for key in UTM_KEYS)
+        utm = utm_cache.get(query) or _utm(query)
         if any(utm):
             return (SourceType.CAMPAIGN.value, *utm)
     return (referrer_type(referrer), "", "", "")
+
+
+def _utm(query: str) -> tuple[str, str, str]:
+    tags = parse_qs(query)
+    utm = tuple(tags.get(key, [""])[0][:UTM_MAX] for key in UTM_KEYS)
+    if len(query) <= CACHED_KEY_MAX:
+        if len(utm_cache) >= CACHE_LIMIT:
+            utm_cache.clear()
+        utm_cache[query] = utm
+    return utm
 
 
 def referrer_type(referrer: str) -> str:
@@ -95,6 +106,7 @@ def referrer_type(referrer: str) -> str:
 def reset_cache() -> None:
     """Forget cached answers (the site's own domains come from settings and may change)."""
     cache.clear()
+    utm_cache.clear()
 
 
 def _referrer_type(referrer: str) -> str:

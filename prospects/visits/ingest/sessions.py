@@ -123,13 +123,20 @@ def merge_stage(*, legacy_keys: bool = False) -> int:
         bulk = bulk_load.worth_it(new_rows, cursor.fetchone()[0])
         cursor.execute("SELECT COUNT(*) FROM ingest_pvs WHERE is_start = 1")
         new_sessions = cursor.fetchone()[0]
+        cursor.execute("SELECT COUNT(*) FROM ingest_pvs WHERE id IS NOT NULL")
+        relinked = cursor.fetchone()[0]
         cursor.execute(f"SELECT COUNT(*) FROM {SESSION}")
         # Not on PostgreSQL: the sessions deleted below stay referenced by page views until those
         # are re-linked, so their deferred key checks cannot run before a session index build.
         bulk_sessions = (
             bulk_load.worth_it(new_sessions, cursor.fetchone()[0]) and not is_postgresql()
         )
-    with connection.cursor() as cursor, bulk_load.rebuilt_indexes(PAGEVIEW, enabled=bulk):
+    # Stored views re-linked to recut sessions keep the session index: see rebuilt_indexes.
+    keep = ("session_id",) if relinked else ()
+    with (
+        connection.cursor() as cursor,
+        bulk_load.rebuilt_indexes(PAGEVIEW, enabled=bulk, keep=keep),
+    ):
         # Driven from the touched windows through the (visitor, started_at) index: a correlated
         # EXISTS made SQLite scan every stored session against every window (an import into a
         # database of a million page views was 4x slower than into an empty one).
