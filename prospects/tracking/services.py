@@ -43,7 +43,7 @@ def accept_beacon(
     """
     payload = ""
     if beacon is not None and not bots.classify_agent(user_agent)[0]:
-        payload = _payload(beacon, ip, user_agent, visitor_id, now)
+        payload = hit_payload(beacon, ip, user_agent, visitor_id, now)
     limit = settings.LEADGEN_TRACKER_RATE_PER_MINUTE
     seconds = settings.LEADGEN_TRACKER_FLUSH_SECONDS
     found = queue.redis_queue()
@@ -69,7 +69,8 @@ def _verdict(admitted: bool, payload: str, due: bool) -> Verdict:
     return Verdict.WRITE_DUE if due else Verdict.QUEUED
 
 
-def _payload(beacon: Beacon, ip: str, user_agent: str, visitor_id: str, now) -> str:
+def hit_payload(beacon: Beacon, ip: str, user_agent: str, visitor_id: str, now) -> str:
+    """The queued form of a beacon's hit (what the writer reads back in `_hits`)."""
     ts = now.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
     path, query, referrer = hit_fields(beacon)
     identity = beacon.beacon_id or f"{ts}\n{path}\n{query}"
