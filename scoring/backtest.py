@@ -2,8 +2,9 @@
 
 T_b is the newest cutoff whose label window has closed. Every candidate is trained only on
 snapshots whose own window had closed by T_b (so nothing it learns comes from after T_b),
-calibrated on its grouped out-of-fold scores there, and judged on the visitors as they were at
-T_b against what they did in the next H days. The winner is chosen on the inner (grouped
+calibrated on the newest of those snapshots as scored by models fitted on older ones
+(`calibration.out_of_time_calibrator`), and judged on the visitors as they were at T_b
+against what they did in the next H days: calibration never sees a reported row. The winner is chosen on the inner (grouped
 cross-validated) figures, never on the reported rows.
 """
 
@@ -16,7 +17,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from prospects.identify.exclusions import CONVERTED, SQL_COMPANY
 from prospects.models import Visitor
 
-from .calibration import Calibrator, calibration_table
+from .calibration import calibration_table, out_of_time_calibrator
 from .snapshots import Snapshots
 from .training import (
     MIN_POSITIVES,
@@ -88,9 +89,16 @@ class CandidateBacktest:
     backtest: dict
     # Calibrated probabilities of the reported rows (for the curves; not stored as figures).
     probabilities: np.ndarray
+    # The rows its calibrator was fitted on (calibration.CalibrationRows.as_dict()).
+    calibrated_on: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"inner": self.inner, "params": self.params, "backtest": self.backtest}
+        return {
+            "inner": self.inner,
+            "params": self.params,
+            "backtest": self.backtest,
+            "calibrated_on": self.calibrated_on,
+        }
 
 
 @dataclass
@@ -210,8 +218,18 @@ def run_backtest(
     )
     for name, candidate in candidates.items():
         oof = grouped_oof(candidate, X, y, groups, split)
-        calibrator = Calibrator("sigmoid").fit(oof, y)
         model, params = fit_tuned(candidate, X, y, groups)
+        calibrator, how = out_of_time_calibrator(
+            candidate,
+            params,
+            X,
+            y,
+            groups,
+            snapshots.cutoff_index[train],
+            cutoffs=snapshots.cutoffs,
+            fallback_scores=oof,
+            folds=folds,
+        )
         p = calibrator.transform(model.predict_proba(snapshots.X[report])[:, 1])
         result.candidates[name] = CandidateBacktest(
             name=name,
@@ -219,5 +237,6 @@ def run_backtest(
             params=params,
             backtest=figures(snapshots.y[report], p, threshold),
             probabilities=p,
+            calibrated_on=how.as_dict(),
         )
     return result

@@ -1,14 +1,19 @@
 """Turning a ranker's scores into probabilities that mean what they say (p = 0.8: about 80%).
 
-The calibrator is fitted on the winner's out-of-fold scores, which the comparison already
-has, so calibration costs no extra model fits; the same fold split gives every training
-visitor an out-of-fold calibrated probability too.
+The visitor model is calibrated on held-out snapshots in time (`out_of_time_calibrator`): the
+newest cutoffs of its training rows, each row scored by a model fitted on older cutoffs of
+other visitors, as the live score is a model's view of a period after what it learned from.
+Tabular files (`evaluate_models`) calibrate on out-of-fold scores (`choose_method`).
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss
+
+from .training import MIN_POSITIVES, Candidate, grouped_folds, one_core
 
 EPS = 1e-6
 
@@ -91,3 +96,90 @@ def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict
                 }
             )
     return table
+
+
+@dataclass
+class CalibrationRows:
+    """Which rows a calibrator was fitted on, as the model page and train_model --json say it."""
+
+    held_out: str  # "in time" (newer cutoffs than the fits), or "out of fold" (too few cutoffs)
+    cutoffs: list[str]
+    rows: int
+    positives: int
+
+    def as_dict(self) -> dict:
+        return {
+            "held_out": self.held_out,
+            "cutoffs": self.cutoffs,
+            "rows": self.rows,
+            "positives": self.positives,
+        }
+
+
+def _calibration_cutoffs(y: np.ndarray, cutoff_index: np.ndarray) -> list[int]:
+    """The newest cutoffs (indices; smaller is newer) that hold MIN_POSITIVES conversions,
+    leaving at least one older cutoff to fit on; [] when there is no older one."""
+    present = np.unique(cutoff_index)
+    chosen = []
+    for index in present[:-1].tolist():
+        chosen.append(index)
+        if int(y[np.isin(cutoff_index, chosen)].sum()) >= MIN_POSITIVES:
+            break
+    return chosen
+
+
+def out_of_time_calibrator(
+    candidate: Candidate,
+    params: dict,
+    X: np.ndarray,
+    y: np.ndarray,
+    groups: np.ndarray,
+    cutoff_index: np.ndarray,
+    *,
+    cutoffs: list,
+    fallback_scores: np.ndarray,
+    folds: int = 3,
+) -> tuple[Calibrator, CalibrationRows]:
+    """Platt fitted on the newest cutoffs' rows, each scored by a model that learned from older
+    cutoffs only and never from that visitor (visitors dealt into grouped folds).
+
+    `cutoff_index` numbers each row's cutoff in `cutoffs` (newest first). The older rows'
+    label windows may reach past the calibration cutoff (a 90-day history cannot close a
+    30-day window before each one); a visitor is never on both sides. With a single cutoff,
+    or one class on either side, it falls back to `fallback_scores` (grouped out-of-fold).
+    """
+    chosen = _calibration_cutoffs(y, cutoff_index)
+    rows = np.flatnonzero(np.isin(cutoff_index, chosen))
+    scores = _scores_in_time(candidate, params, X, y, groups, cutoff_index, rows, folds)
+    if scores is not None:
+        how = CalibrationRows(
+            "in time", [cutoffs[i].isoformat() for i in chosen], len(rows), int(y[rows].sum())
+        )
+        return Calibrator("sigmoid").fit(scores, y[rows]), how
+    how = CalibrationRows(
+        "out of fold",
+        [cutoffs[i].isoformat() for i in np.unique(cutoff_index).tolist()],
+        len(y),
+        int(y.sum()),
+    )
+    return Calibrator("sigmoid").fit(fallback_scores, y), how
+
+
+def _two_classes(y: np.ndarray) -> bool:
+    return 0 < int(y.sum()) < len(y)
+
+
+def _scores_in_time(candidate, params, X, y, groups, cutoff_index, rows, folds):
+    """Scores of `rows` by models fitted on older cutoffs of other visitors (None: impossible)."""
+    if not len(rows) or not _two_classes(y[rows]):
+        return None
+    older = cutoff_index > cutoff_index[rows].max()
+    scores = np.zeros(len(rows))
+    for _, test in grouped_folds(y[rows], groups[rows], folds):
+        others = older & ~np.isin(groups, groups[rows[test]])
+        if not _two_classes(y[others]):
+            return None
+        with one_core():
+            fitted = candidate.build(**params).fit(X[others], y[others])
+            scores[test] = fitted.predict_proba(X[rows[test]])[:, 1]
+    return scores

@@ -14,7 +14,7 @@ from prospects.visits.choices import Category
 
 from . import explain, runs, selectors
 from .backtest import check_positives, company_outcomes, run_backtest
-from .calibration import CalibratedModel, Calibrator, out_of_fold_calibrated
+from .calibration import CalibratedModel, out_of_fold_calibrated, out_of_time_calibrator
 from .evaluation import feature_importances, model_report, out_of_fold_summary
 from .features import FEATURE_NAMES
 from .meaning import horizon_days
@@ -115,14 +115,27 @@ def _train(*, trained_by: str, folds: int, candidates, beat) -> ModelVersion:
     check_positives(y, "visitor snapshots")
     split = grouped_folds(y, groups, folds)
     oof = grouped_oof(winner, X, y, groups, split)
-    calibrator = Calibrator("sigmoid").fit(oof, y)
     estimator, params = fit_tuned(winner, X, y, groups)
+    calibrator, calibrated_on = out_of_time_calibrator(
+        winner,
+        params,
+        X,
+        y,
+        groups,
+        snapshots.cutoff_index[rows],
+        cutoffs=snapshots.cutoffs,
+        fallback_scores=oof,
+        folds=folds,
+    )
     model = CalibratedModel(estimator, calibrator)
     beat()
     reported = backtest.candidates[winner.name]
     report_rows = snapshots.rows_at(snapshots.cutoffs[0])
     report = model_report(snapshots.y[report_rows], reported.probabilities, threshold)
     report["curves"]["calibration_method"] = "sigmoid"
+    # The reported curves are the backtest's: its own calibrator's rows, never T_b's.
+    report["curves"]["calibrated_on"] = reported.calibrated_on
+    report["curves"]["scoring_calibrated_on"] = calibrated_on.as_dict()
     report["curves"]["out_of_fold"] = out_of_fold_summary(
         y, out_of_fold_calibrated(oof, y, split, "sigmoid")
     )
@@ -220,6 +233,19 @@ def activate_version(version: ModelVersion) -> ModelVersion:
     return version
 
 
+# The likeliest visitors always explained, whatever their chance: more than a team reads.
+EXPLAIN_TOP = 1000
+
+
+def explain_floor(version: ModelVersion) -> float:
+    """The average chance: the conversion rate of the rows the calibrator was fitted on, which
+    is what the calibrated probabilities average to (the training rows' rate for older versions)."""
+    rows = (version.curves or {}).get("scoring_calibrated_on") or {}
+    if rows.get("rows"):
+        return rows["positives"] / rows["rows"]
+    return version.training_positives / max(version.training_size, 1)
+
+
 def score_table(version: ModelVersion, table) -> tuple[np.ndarray, list[list]]:
     """Probabilities and reasons for a feature table (as of the scoring cutoff), with this version.
 
@@ -235,10 +261,13 @@ def score_table(version: ModelVersion, table) -> tuple[np.ndarray, list[list]]:
     with one_core():
         probability = explain.probabilities(model, table.X)
         # From the very model and row that gave the score (explain.reasons). Visitors below
-        # the snapshots' conversion rate are less likely than average to convert; no one
-        # researches them, and leaving them unexplained keeps rescoring fast.
-        floor = version.training_positives / max(version.training_size, 1)
-        why = explain.reasons_where(model, table.X, table.names, probability >= floor)
+        # average are not researched, and leaving them unexplained keeps rescoring fast; the
+        # top of the queue is explained even in a quiet spell when nobody is above average.
+        top = np.zeros(len(probability), dtype=bool)
+        top[np.argsort(-probability, kind="stable")[:EXPLAIN_TOP]] = True
+        why = explain.reasons_where(
+            model, table.X, table.names, (probability >= explain_floor(version)) | top
+        )
     return probability, why
 
 

@@ -75,3 +75,13 @@ def test_backtest_figures_match_an_independent_recomputation():
         assert reported[f"precision_{label}"] == pytest.approx(hits / k, abs=1e-4)
         assert reported[f"recall_{label}"] == pytest.approx(hits / y_b.sum(), abs=1e-4)
     assert reported["roc_auc"] > 0.7  # the planted signal is found on the unseen period
+    # Calibrated on held-out snapshots in time: the newest closed cutoffs, never T_b's rows.
+    calibrated = backtest["candidates"]["logistic_regression"]["calibrated_on"]
+    assert calibrated["held_out"] == "in time"
+    on = [dt.datetime.fromisoformat(c) for c in calibrated["cutoffs"]]
+    assert on == sorted(closed, reverse=True)[: len(on)] and len(on) < len(closed)
+    held = [rows_as_of(c)[1] for c in on]
+    assert calibrated["rows"] == sum(map(len, held)) and calibrated["positives"] == sum(
+        int(h.sum()) for h in held
+    )
+    assert version.curves["calibrated_on"] == calibrated

@@ -1,9 +1,17 @@
 """Calibration: on a signal whose true probabilities are known, p = 0.8 means about 80%."""
 
+import datetime as dt
+
 import numpy as np
 from sklearn.base import clone
 
-from scoring.calibration import CalibratedModel, Calibrator, calibration_table, choose_method
+from scoring.calibration import (
+    CalibratedModel,
+    Calibrator,
+    calibration_table,
+    choose_method,
+    out_of_time_calibrator,
+)
 from scoring.training import (
     candidate_pipelines,
     compare_candidates,
@@ -63,20 +71,26 @@ def test_out_of_fold_calibrated_probabilities_track_the_true_ones():
     assert np.corrcoef(oof, true_p)[0, 1] > 0.95
 
 
-def visitor_model(X, y, groups):
-    """The visitor model's way: LightGBM tuned in grouped folds, Platt on its grouped OOF scores."""
+def visitor_model(X, y, groups, cutoff_index):
+    """The visitor model's way: LightGBM tuned in grouped folds, Platt fitted on the newer
+    cutoff's rows as scored by models that learned from the older cutoff of other visitors."""
     lightgbm = visitor_candidates()["lightgbm"]
     folds = grouped_folds(y, groups, 3)
     oof = grouped_oof(lightgbm, X, y, groups, folds)
-    estimator, _ = fit_tuned(lightgbm, X, y, groups)
-    return CalibratedModel(estimator, Calibrator("sigmoid").fit(oof, y))
+    estimator, params = fit_tuned(lightgbm, X, y, groups)
+    cutoffs = [dt.datetime(2026, 3, 29, tzinfo=dt.UTC) - dt.timedelta(weeks=k) for k in range(4)]
+    calibrator, how = out_of_time_calibrator(
+        lightgbm, params, X, y, groups, cutoff_index, cutoffs=cutoffs, fallback_scores=oof
+    )
+    assert how.held_out == "in time" and how.rows == int((cutoff_index == 0).sum())
+    return CalibratedModel(estimator, calibrator)
 
 
 def test_the_visitor_models_chances_match_a_known_answer_and_the_top_is_not_tied(db):
     X, y, _ = sample(6000, seed=4)
-    # Each "visitor" contributes two snapshot rows, as weekly cutoffs do.
-    groups = np.repeat(np.arange(3000), 2)
-    model = visitor_model(X, y, groups)
+    # Each "visitor" contributes four snapshot rows, as weekly cutoffs do (newest: index 0).
+    groups = np.repeat(np.arange(1500), 4)
+    model = visitor_model(X, y, groups, cutoff_index=np.tile([3, 2, 1, 0], 1500))
 
     X_new, y_new, true_p = sample(30000, seed=5)
     p = model.predict_proba(X_new)[:, 1]

@@ -105,8 +105,9 @@ def test_a_company_of_several_visitors_says_its_reasons_are_the_likeliest_ones(
                 assert said == by_kind.get((score.top_visitor_id, reason["feature"]), 0)
                 assert getattr(score, CHIPS[reason["feature"]]) >= said
                 chips_checked += 1
-        if f"queue-row-{score.company_id}" in queue:
-            row = queue.split(f'id="queue-row-{score.company_id}"')[1].split("</tr>")[0]
+        row_id = f'id="queue-row-{score.company_id}"'
+        if row_id in queue:
+            row = queue.split(row_id)[1].split("</tr>")[0]
             shown = re.findall(r'<span class="chip">([^<]*)</span>', row)
             assert shown and all(t.startswith(prefix) for t in shown), shown
             rows_checked += 1
