@@ -86,7 +86,7 @@ def test_assignment_is_stable_across_rescoring(settings, tmp_path, admin_user):
     for i, company in enumerate(companies):
         population(30, seed=60 + i, company=company)
     scoring_services.train_model(trained_by="test", folds=3, candidates=quick_candidates())
-    set_threshold(value="0.01", user=admin_user)
+    set_threshold(value="0.00", user=admin_user)  # every scored company is above it
     experiment = start(admin_user, share=50)  # before the first scores: every company arrives
     pipeline.score(changed_only=False)
     first = list(QueueEntry.objects.order_by("company_id").values_list())
