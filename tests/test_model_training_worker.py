@@ -12,12 +12,7 @@ from scoring.models import ModelVersion, TrainingRun
 from tests.scoring_factories import population, quick_candidates
 from tests.worker_fixtures import needs_worker, worker_output
 
-pytestmark = [
-    *needs_worker,
-    # The roles' groups come from a migration: restored from the serialized database, not
-    # lost to an earlier transactional test's flush, and restored again for the tests after.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = needs_worker
 
 
 def test_train_now_is_trained_by_the_worker_and_the_new_version_appears(
