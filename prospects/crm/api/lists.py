@@ -36,7 +36,7 @@ class CSVListMixin:
         return csvstream.csv_response(self.csv_name, self.csv_header, rows)
 
 
-class ContactViewSet(
+class _VisibleRowsViewSet(
     CSVListMixin,
     AuditedReads,
     ServiceAPIMixin,
@@ -44,6 +44,20 @@ class ContactViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Rows of the companies the person may open (`visible`, a selector), as a list, one row or
+    CSV, audited; subclasses name the rows."""
+
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
+    action_roles = {"list": (RESEARCHER, REP), "retrieve": (RESEARCHER, REP)}
+    visible = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return self.queryset
+        return self.visible(self.request.user)
+
+
+class ContactViewSet(_VisibleRowsViewSet):
     """The contacts at the companies the person may open, and one of them; filter by company,
     persona or a search over name, title and email. Audited."""
 
@@ -51,26 +65,13 @@ class ContactViewSet(
     serializer_class = s.ContactRowSerializer
     filterset_class = ContactFilter
     queryset = Contact.objects.none()
-    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
-    action_roles = {"list": (RESEARCHER, REP), "retrieve": (RESEARCHER, REP)}
     csv_name = "contacts.csv"
     csv_header = tables.CONTACT_HEADER
     csv_rows = staticmethod(tables.contact_rows)
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
-            return self.queryset
-        return selectors.visible_contacts(self.request.user)
+    visible = staticmethod(selectors.visible_contacts)
 
 
-class TouchpointViewSet(
-    CSVListMixin,
-    AuditedReads,
-    ServiceAPIMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class TouchpointViewSet(_VisibleRowsViewSet):
     """The touchpoints with the companies the person may open, newest first, and one of them;
     filter by company, contact, channel, outcome, who logged it and day. Audited."""
 
@@ -78,13 +79,7 @@ class TouchpointViewSet(
     serializer_class = s.TouchpointRowSerializer
     filterset_class = TouchpointFilter
     queryset = Touchpoint.objects.none()
-    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
-    action_roles = {"list": (RESEARCHER, REP), "retrieve": (RESEARCHER, REP)}
     csv_name = "touchpoints.csv"
     csv_header = tables.TOUCHPOINT_HEADER
     csv_rows = staticmethod(tables.touchpoint_rows)
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset
-        return selectors.visible_touchpoints(self.request.user)
+    visible = staticmethod(selectors.visible_touchpoints)
