@@ -20,6 +20,13 @@ def no_hand_on(settings):
     settings.LEADGEN_PIPELINE_HAND_ON = False
 
 
+@pytest.fixture(autouse=True)
+def _model_files_in_tmp(settings, tmp_path):
+    """Trained models go to the test's own folder, never into the checkout's var/models, which
+    CI's two runs side by side would otherwise share."""
+    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
+
+
 @pytest.fixture
 def researcher(db):
     return UserFactory(username="rita", role="researcher")
