@@ -267,8 +267,10 @@ def test_a_team_works_a_company_from_queue_to_outreach(page, researcher, rep, ad
 
     # Filtering by content seen keeps only the company that read the pricing page.
     filters = page.locator("form#queue-filters")
-    filters.locator("[name=category]").select_option("pricing")
-    filters.evaluate("form => form.requestSubmit()")
+    # The select's change event sends the form; a second submit would race the click below
+    # with its own swap of the table.
+    with page.expect_response(lambda r: "category=pricing" in r.url):
+        filters.locator("[name=category]").select_option("pricing")
     page.wait_for_function(
         "() => document.querySelectorAll('tr[data-company-id]').length === 1", timeout=10_000
     )
