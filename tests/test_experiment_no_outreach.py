@@ -83,6 +83,34 @@ def test_the_admin_sees_why_on_the_page_and_the_api_answers_400(client, admin_us
     assert not Task.objects.filter(company=control).exists()
 
 
+def test_no_page_offers_outreach_on_a_control_company_even_to_an_admin(
+    client, admin_user, rep, arms
+):
+    _experiment, control, treated = arms
+    client.force_login(admin_user)
+    page = client.get(reverse("company", args=[control.pk])).content.decode()
+    assert "Take for outreach" not in page
+    assert 'id="move-in_outreach-form"' not in page and 'id="reassign-rep-form"' not in page
+    # The same admin is offered all of it on a treated company.
+    treated_page = client.get(reverse("company", args=[treated.pk])).content.decode()
+    assert "Take for outreach" in treated_page and 'id="reassign-rep-form"' in treated_page
+    # Posting anyway is refused with the reason, and so is a move into outreach.
+    taken = client.post(reverse("company_take", args=[control.pk]), follow=True)
+    assert HELD_OUT in taken.content.decode()
+    into_outreach = lambda: services.change_status(  # noqa: E731
+        company=control, user=admin_user, to_status=Company.Status.IN_OUTREACH
+    )
+    assert HELD_OUT in _refused(into_outreach)
+    control.refresh_from_db()
+    assert control.rep is None and control.status == Company.Status.READY
+    # My outreach lists only treated companies as ready to take, for a rep and for an admin.
+    for person in (rep, admin_user):
+        client.force_login(person)
+        home = client.get(reverse("my_outreach")).content.decode()
+        assert f'href="{reverse("company", args=[treated.pk])}"' in home
+        assert f'href="{reverse("company", args=[control.pk])}"' not in home
+
+
 def test_a_stopped_experiment_lets_outreach_reach_its_control(client, admin_user, rep, arms):
     experiment, control, _treated = arms
     experiments.stop_experiment(experiment=experiment, user=admin_user)

@@ -57,9 +57,12 @@ class CompanyQuerySet(models.QuerySet):
         return self if has_role(user, ADMIN) else self.without_holdout()
 
     def ready_for_outreach(self) -> "CompanyQuerySet":
-        """Companies research has marked ready that no rep has taken yet (and not dead ends)."""
-        return self.filter(status=Company.Status.READY, rep__isnull=True).exclude(
-            relationship__in=Company.DEAD_END_RELATIONSHIPS
+        """Companies research has marked ready that no rep has taken yet (not dead ends, and
+        not held out: a control company is taken by nobody, admins included)."""
+        return (
+            self.filter(status=Company.Status.READY, rep__isnull=True)
+            .exclude(relationship__in=Company.DEAD_END_RELATIONSHIPS)
+            .without_holdout()
         )
 
 

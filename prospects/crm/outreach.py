@@ -39,14 +39,21 @@ STAGE_REASONS = {
 }
 
 
+def is_held_out(company) -> bool:
+    """Whether the running experiment holds the company out (its control arm): the page asks
+    this to offer no outreach, refuse_held_out to refuse it."""
+    return Company.objects.held_out().filter(pk=company.pk).exists()
+
+
 def refuse_held_out(company) -> None:
-    """Refuse outreach (taking, a rep, touchpoints, tasks) for a company the running
-    experiment holds out: its control arm must get none, or the measured lift is wrong.
+    """Refuse outreach (taking, a rep, a move into outreach, touchpoints, tasks) for a company
+    the running experiment holds out: its control arm must get none, or the measured lift is
+    wrong.
 
     Admins still see such a company (the experiment page links to it), so the services, not
     only the pages, keep the rule.
     """
-    if Company.objects.held_out().filter(pk=company.pk).exists():
+    if is_held_out(company):
         raise ServiceError(
             f"{company.name} is in the control arm of the running experiment: it gets no "
             "outreach, touchpoints or tasks until the experiment is stopped."
@@ -57,8 +64,10 @@ def hold_for_outreach(company, *, user) -> None:
     """Make the user the locked company's rep, or check that they are.
 
     Nobody's company becomes theirs (a conditional update: of two reps exactly one wins);
-    another rep's company is refused, except to admins, who act without taking it over.
+    another rep's company is refused, except to admins, who act without taking it over; a
+    company the running experiment holds out is refused to everyone (refuse_held_out).
     """
+    refuse_held_out(company)
     if company.rep_id == user.pk:
         return
     if company.rep_id is not None:
@@ -83,7 +92,6 @@ def take_for_outreach(*, company, user) -> Company:
     """
     require_role(user, REP)
     row = locked(company)
-    refuse_held_out(row)
     if row.rep_id == user.pk:
         return row
     if row.rep_id is not None:
@@ -167,8 +175,8 @@ def log_touchpoint(
     row = locked(company)
     if not row.outreach_open:
         raise ServiceError(f"{row.name} is {row.get_status_display().lower()}.")
-    refuse_held_out(row)
     stages = stage_moves(row.status, outcome)
+    # Refuses a held-out company before anything is written.
     hold_for_outreach(row, user=user)
     previous = row.status
     touchpoint = Touchpoint.objects.create(

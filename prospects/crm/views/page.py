@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from prospects.alerts.selectors import is_watching
-from prospects.crm import selectors, services
+from prospects.crm import outreach, selectors, services
 from prospects.crm.forms import (
     CompanyEditForm,
     ContactForm,
@@ -47,10 +47,11 @@ def company_ips(detail) -> list[str]:
     return sorted(ips)
 
 
-def next_step(*, user, company) -> dict | None:
+def next_step(*, user, company, held_out=False) -> dict | None:
     """The one obvious next move for this person, as a button: what it says and what it posts.
 
-    `action` is "claim", "take" or "status" (with `to_status`); None when there is none.
+    `action` is "claim", "take" or "status" (with `to_status`); None when there is none. A
+    company the running experiment holds out is offered no outreach (the services refuse it).
     """
     status = company.status
     if status == Status.NEW and company.assignee_id is None and has_role(user, RESEARCHER):
@@ -61,18 +62,19 @@ def next_step(*, user, company) -> dict | None:
         status in (Status.READY, Status.IN_OUTREACH)
         and company.rep_id is None
         and has_role(user, REP)
+        and not held_out
     ):
         return {"action": "take", "label": "Take for outreach"}
     return None
 
 
-def other_moves(*, user, company, step) -> list[Status]:
+def other_moves(*, user, company, step, held_out=False) -> list[Status]:
     """The moves offered beside the next step, in workflow order."""
     moves = services.allowed_statuses(user=user, company=company)
     if step and step["action"] == "status":
         moves = [m for m in moves if m != step["to_status"]]
-    if step and step["action"] == "take":
-        # Taking is how a rep moves a ready company into outreach.
+    if (step and step["action"] == "take") or held_out:
+        # Taking is how a rep moves a ready company into outreach; a held-out one gets none.
         moves = [m for m in moves if m != Status.IN_OUTREACH]
     return moves
 
@@ -93,7 +95,9 @@ def render_page(request, detail, *, status=200, **forms):
     forms.setdefault("reassign_form", ReassignForm(initial={"to_user": company.assignee_id}))
     forms.setdefault("reassign_rep_form", ReassignRepForm(initial={"to_user": company.rep_id}))
     forms.setdefault("wrong_form", MarkWrongForm(ips=company_ips(detail)))
-    step = next_step(user=user, company=company)
+    # Only admins can open a held-out company; the team's pages never show one.
+    held_out = has_role(user, ADMIN) and outreach.is_held_out(company)
+    step = next_step(user=user, company=company, held_out=held_out)
     latest = detail.latest_change
     segment = company_segment(company=company)
     context = {
@@ -102,15 +106,13 @@ def render_page(request, detail, *, status=200, **forms):
         "timeline": build_timeline(detail),
         "next_steps": next_steps_by_touchpoint(detail),
         "next_step": step,
-        "moves": other_moves(user=user, company=company, step=step),
+        "moves": other_moves(user=user, company=company, step=step, held_out=held_out),
         "undo": latest if services.may_undo(change=latest, user=user) else None,
         "undo_until": services.undo_deadline(latest) if latest else None,
         "watching": is_watching(user=user, company=company),
         "segment": segment,
         "pace": company_pace(company=company),
-        # Only admins can open a held-out company; the team's pages never show one.
-        "held_out": has_role(user, ADMIN)
-        and Company.objects.held_out().filter(pk=company.pk).exists(),
+        "held_out": held_out,
         "timing": contact_time(company=company),
         "response_rates": team_response_rates(),
         "next_content": next_content(company=company, segment=segment, contacts=detail.contacts),
