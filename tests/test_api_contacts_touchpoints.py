@@ -23,6 +23,7 @@ TODAY = timezone.localdate()
 def _csv(response) -> list[dict]:
     assert response.status_code == 200, response
     assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.streaming
     return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 

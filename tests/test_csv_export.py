@@ -11,11 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from prospects.crm import outreach
+from prospects.experiments import services as experiments
 from prospects.exports import csvstream, tables
-from prospects.models import Company, Contact
+from prospects.models import Company, Contact, QueueEntry, Touchpoint
 from scoring.models import CompanyScore, VisitorScore
 from tests.api_client import client_for
 from tests.crm_fixtures import model_version, scored_company
+from tests.experiment_fixtures import scored_companies, start
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +88,10 @@ def test_companies_contacts_and_touchpoints(client, researcher, rep):
     assert companies[1]["rep"] == "oscar" and companies[1]["status"] == "in_outreach"
     api = _read(client_for(researcher).get("/api/companies/?format=csv&search=granite"))
     assert api == companies[1:]
+    # The page's download takes the API's filters, and refuses one it does not know.
+    assert _read(client.get(reverse("export_companies"), {"search": "granite"})) == api
+    assert client.get(reverse("export_companies"), {"serch": "granite"}).status_code == 400
+    assert client.get(reverse("export_companies"), {"score_min": "lots"}).status_code == 400
     contacts = _read(client.get(reverse("export_contacts")))
     assert [(row["company_domain"], row["name"]) for row in contacts] == [
         (customer.domain, "Bo"),
@@ -94,6 +100,41 @@ def test_companies_contacts_and_touchpoints(client, researcher, rep):
     touchpoints = _read(client.get(reverse("export_touchpoints")))
     assert touchpoints[0]["summary"] == "'-call back"
     assert (touchpoints[0]["contact"], touchpoints[0]["logged_by"]) == ("Ann", "oscar")
+
+
+@pytest.mark.parametrize("role", ["researcher", "rep"])
+def test_no_download_shows_a_control_company(client, request, admin_user, role):
+    start(admin_user, share=50)
+    companies = scored_companies(20, probability=0.9, prefix="arm")
+    experiments.record_queue_entries()
+    arms = dict(QueueEntry.objects.values_list("company_id", "arm"))
+    treated = {c.domain for c in companies if arms[c.pk] == "treatment"}
+    assert treated and len(treated) < len(companies)
+    person = request.getfixturevalue(role)
+    client.force_login(person)
+    api = client_for(person)
+    downloads = {
+        "queue page": client.get(reverse("export_queue")),
+        "companies page": client.get(reverse("export_companies")),
+        "queue API": api.get("/api/queue/?format=csv"),
+        "companies API": api.get("/api/companies/?format=csv"),
+        "bulk export": client.post(
+            reverse("queue_bulk"), {"action": "export", "all_matching": "1"}
+        ),
+    }
+    for name, response in downloads.items():
+        assert {row["domain"] for row in _read(response)} == treated, name
+    # Admins open control companies (the experiment page links them): their list has them all,
+    # while the queue holds them out from everyone.
+    admin = client_for(admin_user)
+    assert len(_read(admin.get("/api/companies/?format=csv"))) == len(companies)
+    assert {row["domain"] for row in _read(admin.get("/api/queue/?format=csv"))} == treated
+
+
+def test_only_the_three_roles_download(outsider):
+    for path in ("/api/queue/?format=csv", "/api/companies/?format=csv"):
+        assert client_for().get(path).status_code in (401, 403)
+        assert client_for(outsider).get(path).status_code == 403
 
 
 def test_export_scores_writes_visitors_and_companies(tmp_path, researcher):
@@ -148,24 +189,52 @@ def _companies(n, start=0):
     )
 
 
-def _peak_while_streaming() -> tuple[int, int]:
+def _fill(kind, n, start):
+    """n more rows of the kind of download (every row under one company, for people)."""
+    if kind == "export_companies":
+        _companies(n, start)
+        return
+    company = Company.objects.get_or_create(name="Basalt", domain="basalt.example")[0]
+    if kind == "export_contacts":
+        Contact.objects.bulk_create(
+            (Contact(company=company, name=f"=Person {i}") for i in range(start, start + n)),
+            batch_size=5000,
+        )
+    else:
+        Touchpoint.objects.bulk_create(
+            (
+                Touchpoint(
+                    company=company,
+                    channel="email",
+                    happened_on=timezone.localdate(),
+                    outcome="no_response",
+                    summary=f"-call {i}",
+                )
+                for i in range(start, start + n)
+            ),
+            batch_size=5000,
+        )
+
+
+def _peak_while_downloading(client, name) -> tuple[int, int]:
     tracemalloc.start()
-    lines = 0
-    for piece in csvstream.csv_lines(
-        tables.COMPANY_HEADER, tables.company_rows(Company.objects.order_by("pk"))
-    ):
-        lines += piece.count("\n")
+    response = client.get(reverse(name))
+    assert response.streaming
+    lines = sum(piece.count(b"\n") for piece in response.streaming_content)
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return lines, peak
 
 
 @pytest.mark.slow
-def test_memory_stays_flat_however_many_rows():
-    _companies(5_000)
-    small_lines, small_peak = _peak_while_streaming()
-    _companies(45_000, start=5_000)
-    large_lines, large_peak = _peak_while_streaming()
-    assert (small_lines, large_lines) == (5_001, 50_001)
+@pytest.mark.parametrize("name", ["export_companies", "export_contacts", "export_touchpoints"])
+def test_memory_stays_flat_up_to_100000_rows(client, researcher, name):
+    client.force_login(researcher)
+    _fill(name, 10_000, 0)
+    client.get(reverse(name))  # the first request's imports and caches are not the download's
+    small_lines, small_peak = _peak_while_downloading(client, name)
+    _fill(name, 90_000, 10_000)
+    large_lines, large_peak = _peak_while_downloading(client, name)
+    assert (small_lines, large_lines) == (10_001, 100_001)
     # Ten times the rows, about the same memory: one chunk of rows at a time.
     assert large_peak < small_peak * 1.5

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from prospects.models import AuditEvent
+from tests.api_client import client_for
 from tests.crm_fixtures import scored_company
 
 pytestmark = pytest.mark.django_db
@@ -61,10 +62,15 @@ def test_csv_exports_are_logged(client, researcher):
         response = client.get(reverse(name))
         assert response.status_code == 200
         b"".join(response.streaming_content)
+    # The same downloads from the API, and the queue's bulk export of all matching rows.
+    api = client_for(researcher)
+    for path in ("queue", "companies", "contacts", "touchpoints"):
+        response = api.get(f"/api/{path}/?format=csv")
+        assert response.status_code == 200
+        b"".join(response.streaming_content)
+    bulk = client.post(reverse("queue_bulk"), {"action": "export", "all_matching": "1"})
+    assert bulk.status_code == 200
+    b"".join(bulk.streaming_content)
     rows = list(AuditEvent.objects.order_by("id").values_list("username", "action", "object_kind"))
-    assert rows == [
-        ("rita", "export", "queue"),
-        ("rita", "export", "companies"),
-        ("rita", "export", "contacts"),
-        ("rita", "export", "touchpoints"),
-    ]
+    kinds = ["queue", "companies", "contacts", "touchpoints"]
+    assert rows == [("rita", "export", kind) for kind in [*kinds, *kinds, "queue"]]

@@ -65,6 +65,18 @@ def with_last_visit(queryset: QuerySet[Company]) -> QuerySet[Company]:
     return queryset.annotate(last_visit=F("score__last_visit"))
 
 
+def company_list(user) -> QuerySet[Company]:
+    """Every company this person may open (Company.objects.visible_to), dead ends included, by
+    name, with `probability` and `last_visit` for the queue's filters: the companies API and
+    the companies CSV, from the page and the API, read this one list."""
+    companies = (
+        Company.objects.visible_to(user)
+        .select_related("assignee", "rep")
+        .annotate(probability=F("score__probability"))
+    )
+    return with_last_visit(companies).order_by("name", "pk")
+
+
 def visible_contacts(user) -> QuerySet[Contact]:
     """The contacts at the companies this person may open (Company.objects.visible_to), by
     company domain and name: one list for the API, the CSV downloads and their filters."""

@@ -1,7 +1,7 @@
 """CSV downloads from the pages: the queue as filtered, companies, contacts, touchpoints.
 
-Every export reads through the queue's filters or the companies a person may find
-(prospects.search.selectors.searchable_companies), never a rule of its own. Each export is
+Every export reads through the queue's filters or the rows of the companies a person may
+open (prospects.crm.selectors), with the API's filters, never a rule of its own. Each export is
 in the audit log (prospects.privacy.audit).
 """
 
@@ -13,8 +13,8 @@ from prospects.exports import csvstream, tables
 from prospects.privacy.audit import record
 from prospects.privacy.models import AuditEvent
 from prospects.queue import selectors
+from prospects.queue.filtersets import CompanyQueueFilter
 from prospects.roles import REP, RESEARCHER, role_required
-from prospects.search.selectors import searchable_companies
 
 
 @role_required(RESEARCHER, REP)
@@ -29,16 +29,6 @@ def queue_csv(request):
     )
 
 
-@role_required(RESEARCHER, REP)
-def companies_csv(request):
-    """Every company the person may find, by name."""
-    companies = searchable_companies(request.user).order_by("name", "pk")
-    record(request, action=AuditEvent.Action.EXPORT, kind="companies")
-    return csvstream.csv_response(
-        "companies.csv", tables.COMPANY_HEADER, tables.company_rows(companies)
-    )
-
-
 def _filtered(filterset_class, request, queryset):
     """The rows the list's filters (the API's, e.g. ``?company=12``) keep, or the errors."""
     filterset = filterset_class(data=request.GET, queryset=queryset, request=request)
@@ -48,6 +38,18 @@ def _filtered(filterset_class, request, queryset):
     if not filterset.is_valid():
         return None, "Fix the filters first: " + filterset.errors.as_text()
     return filterset.qs, ""
+
+
+@role_required(RESEARCHER, REP)
+def companies_csv(request):
+    """Every company the person may open, by name (the companies API's filters)."""
+    companies, error = _filtered(CompanyQueueFilter, request, crm.company_list(request.user))
+    if companies is None:
+        return HttpResponseBadRequest(error)
+    record(request, action=AuditEvent.Action.EXPORT, kind="companies")
+    return csvstream.csv_response(
+        "companies.csv", tables.COMPANY_HEADER, tables.company_rows(companies)
+    )
 
 
 @role_required(RESEARCHER, REP)

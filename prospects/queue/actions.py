@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 from prospects.errors import ServiceError
 from prospects.exports import csvstream, tables
 from prospects.models import SavedView
+from prospects.privacy.audit import record
+from prospects.privacy.models import AuditEvent
 from prospects.queue import bulk, saved, selectors
 from prospects.queue.forms import BulkForm, SaveViewForm
 from prospects.roles import REP, RESEARCHER, role_required
@@ -45,6 +47,7 @@ def bulk_action(request):
     if not data["all_matching"]:
         companies = companies.filter(pk__in=data["ids"])
     if data["action"] == "export":
+        record(request, action=AuditEvent.Action.EXPORT, kind="queue")
         return csvstream.csv_response(
             "queue.csv", tables.COMPANY_HEADER, tables.company_rows(companies)
         )

@@ -5,7 +5,6 @@ word: its refusal (ServiceError) answers 400 with its message, a role refusal 40
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import F
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
@@ -23,7 +22,6 @@ from prospects.privacy.audit import AuditedReads
 from prospects.privacy.models import AuditEvent
 from prospects.queue.filtersets import CompanyQueueFilter
 from prospects.roles import ADMIN, ALL_ROLES, REP, RESEARCHER
-from prospects.search.selectors import searchable_companies
 
 from . import serializers as s
 
@@ -85,20 +83,14 @@ class CompanyViewSet(
         return super().get_serializer(*args, **kwargs)
 
     def get_queryset(self):
-        companies = (
-            Company.objects.visible_to(self.request.user)
-            .select_related("assignee", "rep")
-            .annotate(probability=F("score__probability"))
-        )
-        return selectors.with_last_visit(companies).order_by("name", "pk")
+        return selectors.company_list(self.request.user)
 
     def list(self, request, *args, **kwargs):
         if not wants_csv(request):
             return super().list(request, *args, **kwargs)
-        # Every matching company the person may find, streamed (the queue page's CSV format).
-        companies = self.filter_queryset(self.get_queryset()).filter(
-            pk__in=searchable_companies(request.user).values("pk")
-        )
+        # Every matching company the person may open, streamed (the page's companies CSV).
+        companies = self.filter_queryset(self.get_queryset())
+        audit.record(request, action=AuditEvent.Action.EXPORT, kind="companies")
         return csvstream.csv_response(
             "companies.csv", tables.COMPANY_HEADER, tables.company_rows(companies)
         )

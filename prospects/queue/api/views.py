@@ -9,6 +9,8 @@ from prospects.api.base import ServiceAPIMixin
 from prospects.api.filters import CSVRenderer, refuse_unknown_params, wants_csv
 from prospects.exports import csvstream, tables
 from prospects.models import Company, ThresholdChange
+from prospects.privacy.audit import record
+from prospects.privacy.models import AuditEvent
 from prospects.queue import selectors, services
 from prospects.queue.filtersets import CompanyQueueFilter
 from prospects.roles import ADMIN
@@ -32,6 +34,7 @@ class QueueViewSet(ServiceAPIMixin, viewsets.GenericViewSet):
             filterset = selectors.queue_filter(params=request.query_params, request=request)
             if filterset.errors:
                 raise exceptions.ValidationError(filterset.errors)
+            record(request, action=AuditEvent.Action.EXPORT, kind="queue")
             return csvstream.csv_response(
                 "queue.csv", tables.COMPANY_HEADER, tables.company_rows(filterset.qs)
             )
