@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from prospects.crm import limits
+from prospects.crm import holds, limits
 from prospects.crm.rows import locked, person, record_status, refresh_exclusions_if_sql_changed
 from prospects.crm.rows import write as update
 from prospects.crm.workflow import TRANSITIONS
@@ -63,78 +63,46 @@ def refuse_held_out(company) -> None:
 def hold_for_outreach(company, *, user) -> None:
     """Make the user the locked company's rep, or check that they are.
 
-    Nobody's company becomes theirs (a conditional update: of two reps exactly one wins);
-    another rep's company is refused, except to admins, who act without taking it over; a
-    company the running experiment holds out is refused to everyone (refuse_held_out).
+    Nobody's company becomes theirs (of two reps exactly one wins); another rep's company is
+    refused, except to admins, who act without taking it over; a company the running
+    experiment holds out is refused to everyone (refuse_held_out).
     """
     refuse_held_out(company)
-    if company.rep_id == user.pk:
+    if company.rep_id is not None and has_role(user, ADMIN):
         return
-    if company.rep_id is not None:
-        if has_role(user, ADMIN):
-            return
-        raise ServiceError(f"{company.name} is already taken by {person(company.rep)}.")
-    now = timezone.now()
-    won = Company.objects.filter(pk=company.pk, rep__isnull=True).update(
-        rep=user, rep_claimed_at=now, updated_at=now
-    )
-    if not won:
-        raise ServiceError(f"{company.name} was taken by another rep a moment ago.")
-    company.rep_id, company.rep_claimed_at = user.pk, now
+    if not holds.already_holds(holds.OUTREACH, company, user=user):
+        holds.win(holds.OUTREACH, company, user=user)
 
 
-@transaction.atomic
 def take_for_outreach(*, company, user) -> Company:
     """A rep takes a company that is ready for outreach; it moves into outreach.
 
     Taking one's own company again changes nothing; a company another rep has is refused
-    with "already taken by X", so of two simultaneous takes exactly one wins.
+    with "already taken by X", so of two simultaneous takes exactly one wins; a company that
+    is not ready, or that the running experiment holds out, is refused.
     """
-    require_role(user, REP)
-    row = locked(company)
-    if row.rep_id == user.pk:
-        return row
-    if row.rep_id is not None:
-        raise ServiceError(f"{row.name} is already taken by {person(row.rep)}.")
-    if row.status not in TAKEABLE:
+    return holds.take(holds.OUTREACH, company=company, user=user, refuse=_refuse_untakeable)
+
+
+def _refuse_untakeable(company) -> None:
+    if company.status not in TAKEABLE:
         raise ServiceError(
-            f"{row.name} is {row.get_status_display().lower()}, not ready for outreach."
+            f"{company.name} is {company.get_status_display().lower()}, not ready for outreach."
         )
-    hold_for_outreach(row, user=user)
-    if row.status == Status.READY:
-        record_status(row, to_status=Status.IN_OUTREACH, user=user, reason="Taken for outreach")
-        update(row, status=row.status)
-    company.refresh_from_db()
-    return company
+    refuse_held_out(company)
 
 
-@transaction.atomic
 def release_outreach(*, company, user) -> Company:
     """The rep (or an admin) gives the company back: it is ready for another rep to take."""
-    row = locked(company)
-    if row.rep_id is None:
-        raise ServiceError(f"No rep has {row.name}.")
-    if row.rep_id != user.pk and not has_role(user, ADMIN):
-        raise PermissionDenied(f"Only {person(row.rep)} or an admin can release this company.")
-    if row.status == Status.IN_OUTREACH:
-        record_status(row, to_status=Status.READY, user=user, reason="Released by the rep")
-    update(row, rep=None, rep_claimed_at=None, status=row.status)
-    company.refresh_from_db()
-    return company
+    return holds.release(holds.OUTREACH, company=company, user=user)
 
 
-@transaction.atomic
 def reassign_outreach(*, company, to_user, by) -> Company:
-    """Hand a company's outreach to another rep (admins only); `to_user=None` frees it."""
-    require_role(by, ADMIN)
-    if to_user is not None and not has_role(to_user, REP):
-        raise ServiceError(f"{person(to_user)} has no outreach role.")
-    row = locked(company)
-    if to_user is not None:
-        refuse_held_out(row)
-    update(row, rep=to_user, rep_claimed_at=timezone.now() if to_user else None)
-    company.refresh_from_db()
-    return company
+    """Hand a company's outreach to another rep (admins only); `to_user=None` frees it. A
+    held-out company gets no rep."""
+    return holds.reassign(
+        holds.OUTREACH, company=company, to_user=to_user, by=by, refuse=refuse_held_out
+    )
 
 
 @transaction.atomic

@@ -12,10 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from prospects.crm import limits
+from prospects.crm import holds, limits
 from prospects.crm.outreach import hold_for_outreach
 from prospects.crm.rows import locked as _locked
-from prospects.crm.rows import person as _who
 from prospects.crm.rows import record_status as _record_status
 from prospects.crm.rows import refresh_exclusions_if_sql_changed
 from prospects.crm.rows import write as _update
@@ -42,61 +41,30 @@ UNDO_WINDOW = dt.timedelta(hours=24)
 EDITABLE_FIELDS = {"name", "industry", "size", "relationship", "time_zone"}
 
 
-@transaction.atomic
 def claim_company(*, company, user) -> Company:
     """Give the company to the user; a new company moves to researching.
 
     Claiming one's own claim again changes nothing; a company someone else holds is refused
-    with "already claimed by X", so of two simultaneous claims exactly one wins.
+    with "already claimed by X", so of two simultaneous claims exactly one wins; a closed
+    company is refused.
     """
-    require_role(user, RESEARCHER)
-    locked = _locked(company)
-    if locked.assignee_id == user.pk:
-        return locked
-    if locked.assignee_id is not None:
-        raise ServiceError(f"{locked.name} is already claimed by {_who(locked.assignee)}.")
-    if locked.is_closed:
-        raise ServiceError(f"{locked.name} is {locked.get_status_display().lower()}.")
-    # Conditional update: even without row locks (SQLite) only one claimant can match.
-    now = timezone.now()
-    won = Company.objects.filter(pk=locked.pk, assignee__isnull=True).update(
-        assignee=user, claimed_at=now, updated_at=now
-    )
-    if not won:
-        raise ServiceError(f"{locked.name} was claimed by someone else a moment ago.")
-    if locked.status == Status.NEW:
-        _record_status(locked, to_status=Status.RESEARCHING, user=user, reason="Claimed")
-        _update(locked, status=locked.status)
-    company.refresh_from_db()
-    return company
+    return holds.take(holds.RESEARCH, company=company, user=user, refuse=_refuse_closed)
 
 
-@transaction.atomic
+def _refuse_closed(company) -> None:
+    if company.is_closed:
+        raise ServiceError(f"{company.name} is {company.get_status_display().lower()}.")
+
+
 def release_claim(*, company, user) -> Company:
-    """Give up a claim (its holder or an admin); a company being researched returns to new."""
-    locked = _locked(company)
-    if locked.assignee_id is None:
-        raise ServiceError(f"{locked.name} is not claimed.")
-    if locked.assignee_id != user.pk and not has_role(user, ADMIN):
-        raise PermissionDenied(f"Only {_who(locked.assignee)} or an admin can release this claim.")
-    if locked.status == Status.RESEARCHING:
-        # Nobody researches it any more: it is back in the queue as new, for anyone to claim.
-        _record_status(locked, to_status=Status.NEW, user=user, reason="Released")
-    _update(locked, assignee=None, claimed_at=None, status=locked.status)
-    company.refresh_from_db()
-    return company
+    """Give up a claim (its holder or an admin); a company being researched returns to new,
+    back in the queue for anyone to claim."""
+    return holds.release(holds.RESEARCH, company=company, user=user)
 
 
-@transaction.atomic
 def reassign_company(*, company, to_user, by) -> Company:
     """Hand a company to another researcher (admins only); `to_user=None` leaves it unclaimed."""
-    require_role(by, ADMIN)
-    if to_user is not None and not has_role(to_user, RESEARCHER):
-        raise ServiceError(f"{_who(to_user)} has no research role.")
-    locked = _locked(company)
-    _update(locked, assignee=to_user, claimed_at=timezone.now() if to_user else None)
-    company.refresh_from_db()
-    return company
+    return holds.reassign(holds.RESEARCH, company=company, to_user=to_user, by=by)
 
 
 def allowed_statuses(*, user, company) -> list[Status]:
