@@ -16,6 +16,11 @@ from tests.factories import PageViewFactory, VisitorFactory
 
 pytestmark = pytest.mark.django_db
 
+# The session, the user and their roles; the company (with its score, segment, visitor count
+# and watch), visitors, addresses, sessions and their page views, the session count; contacts,
+# notes, touchpoints, moves, tasks, overrides; the pace's and the contact time's page views,
+# the team's reply rates by hour, the pipeline's fits and outcomes; the audit log's row.
+COMPANY_PAGE_QUERIES = 21
 FIREFOX = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
 
 
@@ -139,14 +144,12 @@ def test_hostile_agents_and_domains_are_text(client, rep):
     assert "Unknown browser" in body
 
 
-def test_the_company_page_costs_the_same_queries_however_much_work(client, researcher, rep):
-    company = scored_company()
-    client.force_login(rep)
-    with CaptureQueriesContext(connection) as small:
-        _get(client, company)
-    contact = services.add_contact(company=company, user=researcher, name="Ann")
-    for n in range(15):
-        services.add_note(company=company, author=researcher, body=f"note {n}")
+def _more_work(company, researcher, rep, n):
+    """n more notes, touchpoints with a next step (tasks), visitors and sessions with views."""
+    contact = services.add_contact(company=company, user=researcher, name=f"Ann {n}")
+    start = timezone.now() - dt.timedelta(days=20)
+    for k in range(n):
+        services.add_note(company=company, author=researcher, body=f"note {k}")
         outreach.log_touchpoint(
             company=company,
             user=rep,
@@ -156,9 +159,27 @@ def test_the_company_page_costs_the_same_queries_however_much_work(client, resea
             contact=contact,
             next_step_on=timezone.localdate(),
         )
-        VisitorFactory(company=company, user_agent=f"{FIREFOX} {n}")
-    with CaptureQueriesContext(connection) as large:
+        visitor = VisitorFactory(company=company, user_agent=f"{FIREFOX} {n} {k}")
+        at = start + dt.timedelta(hours=5 * k)
+        session = Session.objects.create(
+            visitor=visitor, started_at=at, ended_at=at, pageview_count=1
+        )
+        PageViewFactory(visitor=visitor, session=session, ts=at)
+
+
+def test_the_company_page_costs_the_same_queries_however_much_work(
+    client, researcher, rep, django_assert_max_num_queries
+):
+    company = scored_company()
+    client.force_login(rep)
+    with CaptureQueriesContext(connection) as bare:
         _get(client, company)
-    # 22 before the pipeline chances (their fits with this company's chance, and the outcomes
-    # so far before a first fit), the contact time and the team's reply rates.
-    assert len(small.captured_queries) == len(large.captured_queries) <= 25
+    _more_work(company, researcher, rep, 3)
+    with django_assert_max_num_queries(COMPANY_PAGE_QUERIES) as small:
+        _get(client, company)
+    _more_work(company, researcher, rep, 40)
+    with django_assert_max_num_queries(COMPANY_PAGE_QUERIES) as large:
+        page = _get(client, company).content.decode()
+    assert "latest 25 of 44 sessions" in page and "latest 50 of 44" not in page
+    assert len(bare.captured_queries) == len(small.captured_queries)
+    assert len(small.captured_queries) == len(large.captured_queries)

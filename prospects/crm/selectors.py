@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     BooleanField,
     Count,
@@ -32,6 +33,7 @@ from prospects.models import (
     Task,
     Touchpoint,
     Visitor,
+    Watch,
 )
 
 # A claim with no note, status move or touchpoint for this long is shown as stale.
@@ -154,23 +156,54 @@ class CompanyDetail:
         """The company's latest status move (the one an undo would undo), or None."""
         return self.status_changes[0] if self.status_changes else None
 
+    @property
+    def segment(self):
+        """The company's behaviour segment in the latest clustering, or None (joined in)."""
+        try:
+            return self.company.segment_link.segment
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def newest_visit(self):
+        """When the company's most recently seen visitor was last seen, or None."""
+        return self.visitors[0].last_seen if self.visitors else None
+
 
 def company_detail(*, company_id, user) -> CompanyDetail:
     """A company with its evidence, latest sessions, score, tasks and work history.
 
-    Raises Company.DoesNotExist, also for a company held out from this person. Neither the number of queries nor the rows rendered grow with
-    the data: the timeline holds the latest TIMELINE_SESSIONS sessions and TIMELINE_ITEMS of
-    each kind of work, the visitor and IP lists the latest DETAIL_ROWS.
+    Raises Company.DoesNotExist, also for a company held out from this person. Neither the
+    number of queries nor the rows rendered grow with the data: the timeline holds the latest
+    TIMELINE_SESSIONS sessions and TIMELINE_ITEMS of each kind of work, the visitor and IP
+    lists the latest DETAIL_ROWS. The company row brings its score, segment, visitor count and
+    whether this person watches it (`watching`), so no panel asks again.
     """
     company = with_activity(
         with_last_visit(
-            Company.objects.visible_to(user).select_related(
-                "assignee", "rep", "score", "score__model_version"
+            Company.objects.visible_to(user)
+            .select_related(
+                "assignee", "rep", "score", "score__model_version", "segment_link__segment"
+            )
+            .annotate(
+                visitor_total=Coalesce(
+                    Subquery(
+                        Visitor.objects.filter(company=OuterRef("pk"))
+                        .order_by()
+                        .values("company")
+                        .annotate(n=Count("pk"))
+                        .values("n"),
+                        output_field=IntegerField(),
+                    ),
+                    0,
+                ),
+                watching=Exists(Watch.objects.filter(company=OuterRef("pk"), user_id=user.pk)),
             )
         )
     ).get(pk=company_id)
     visitors_qs = Visitor.objects.filter(company=company)
-    visitors = list(visitors_qs.order_by("-last_seen", "pk")[:DETAIL_ROWS])
+    # Nulls last on every database: the first visitor is the one seen most recently.
+    visitors = list(visitors_qs.order_by(F("last_seen").desc(nulls_last=True), "pk")[:DETAIL_ROWS])
     ip_list = {v.ip for v in visitors}
     ips = list(
         IPResolution.objects.filter(Q(company=company) | Q(ip__in=ip_list)).order_by("ip")[
@@ -199,7 +232,7 @@ def company_detail(*, company_id, user) -> CompanyDetail:
         session_total=min(session_total, SESSION_COUNT_CAP),
         session_total_capped=session_total > SESSION_COUNT_CAP,
         visitors=visitors,
-        visitor_total=visitors_qs.count(),
+        visitor_total=company.visitor_total,
         contacts=list(company.contacts.all()),
         notes=list(company.notes.select_related("author")[:latest]),
         touchpoints=list(

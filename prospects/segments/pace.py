@@ -35,9 +35,16 @@ class Pace:
 
 def company_pace(*, company) -> Pace | None:
     """The company's pace from its visitors' recent sessions, or None when there is no clear one."""
-    # The newest visit from the (company, last_seen) index, then page views only of visitors
-    # seen since the cut, through the (visitor, ts) index: a big company's old visitors stay out.
+    # The newest visit from the (company, last_seen) index.
     newest = Visitor.objects.filter(company=company).aggregate(Max("last_seen"))["last_seen__max"]
+    return recent_pace(company=company, newest=newest)
+
+
+def recent_pace(*, company, newest) -> Pace | None:
+    """company_pace for a caller that has read the company's newest visit (None: no visit),
+    as the company page has, its visitors newest first."""
+    # Page views only of visitors seen since the cut, through the (visitor, ts) index: a big
+    # company's old visitors stay out.
     if newest is None:
         return None
     since = newest - dt.timedelta(days=RECENT_DAYS)

@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 
-from prospects.alerts.selectors import is_watching
 from prospects.crm import outreach, selectors, services
 from prospects.crm.forms import (
     CompanyEditForm,
@@ -25,8 +24,7 @@ from prospects.privacy import audit
 from prospects.privacy.models import AuditEvent
 from prospects.roles import ADMIN, REP, RESEARCHER, has_role, role_required
 from prospects.segments.next_content import next_content
-from prospects.segments.pace import company_pace
-from prospects.segments.selectors import company_segment
+from prospects.segments.pace import recent_pace
 from prospects.timing.selectors import contact_time, team_response_rates
 
 Status = Company.Status
@@ -99,7 +97,7 @@ def render_page(request, detail, *, status=200, **forms):
     held_out = has_role(user, ADMIN) and outreach.is_held_out(company)
     step = next_step(user=user, company=company, held_out=held_out)
     latest = detail.latest_change
-    segment = company_segment(company=company)
+    segment = detail.segment
     context = {
         "detail": detail,
         "company": company,
@@ -109,9 +107,9 @@ def render_page(request, detail, *, status=200, **forms):
         "moves": other_moves(user=user, company=company, step=step, held_out=held_out),
         "undo": latest if services.may_undo(change=latest, user=user) else None,
         "undo_until": services.undo_deadline(latest) if latest else None,
-        "watching": is_watching(user=user, company=company),
+        "watching": company.watching,
         "segment": segment,
-        "pace": company_pace(company=company),
+        "pace": recent_pace(company=company, newest=detail.newest_visit),
         "held_out": held_out,
         "timing": contact_time(company=company),
         "response_rates": team_response_rates(),
