@@ -145,7 +145,8 @@ def test_htmx_claim_from_the_queue_returns_the_whole_row(client, researcher):
     client.force_login(researcher)
     response = client.post(
         reverse("company_claim", args=[company.pk]),
-        {"compact": "1", "cols": ["score", "status", "assignee"]},
+        # What the table's #queue-row-context adds to the row's form.
+        {"compact": "1", "cols": "score,status,assignee"},
         headers={"HX-Request": "true"},
     )
     body = response.content.decode()
@@ -153,7 +154,12 @@ def test_htmx_claim_from_the_queue_returns_the_whole_row(client, researcher):
     # The status cell is fresh, the columns are the ones the queue showed, the box says who.
     assert "Researching" in body and "You have claimed" in body and "release-form" in body
     assert body.count("<td") == 5  # select box, score, company, status and assignee cells
-    assert 'name="cols" value="status"' in body
+    assert 'hx-include="#queue-row-context"' in body
+    # The queue names the columns once, for every row's claim or release.
+    page = client.get(reverse("queue"), {"cols": ["score", "status"]}).content.decode()
+    assert page.count('id="queue-row-context"') == 1
+    assert '<input type="hidden" name="cols" value="score,status">' in page
+    assert 'name="compact"' not in page.split('id="queue-row-context"')[1].split("</div>", 1)[1]
 
 
 def test_htmx_note_goes_back_to_the_page_and_errors_stay_in_place(client, rep):

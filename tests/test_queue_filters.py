@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from prospects.models import PageView
+from prospects.models import PageView, Segment
 from tests.api_client import client_for, company_ids
 from tests.crm_fixtures import scored_company
 
@@ -111,3 +111,20 @@ def test_columns_can_be_chosen(client, researcher):
     assert "Visitors" not in table
     everything = client.get(reverse("queue")).content.decode()
     assert "<th>Why</th>" in everything
+
+
+def test_the_filter_form_shows_the_chosen_values_back_and_names_as_text(client, researcher):
+    segment = Segment.objects.create(
+        auto_name="blog readers", custom_name="<b>Builders</b>", clustered_at=timezone.now()
+    )
+    client.force_login(researcher)
+    query = {"status": "new", "category": "pricing", "assignee": "me", "segment": segment.pk}
+    page = client.get(reverse("queue"), query).content.decode()
+    assert '<select name="status" id="id_status">' in page
+    for name, value in [("status", "new"), ("category", "pricing"), ("assignee", "me")]:
+        select = page.split(f'<select name="{name}"')[1].split("</select>")[0]
+        assert f'<option value="{value}" selected>' in select
+        assert select.count(" selected>") == 1
+    segments = page.split('<select name="segment"')[1].split("</select>")[0]
+    assert f'<option value="{segment.pk}" selected>&lt;b&gt;Builders&lt;/b&gt;</option>' in segments
+    assert '<option value="">Any</option>' in segments

@@ -13,6 +13,7 @@ from prospects.crm.selectors import with_last_visit
 from prospects.filterfields import PlausibleDateFilter
 from prospects.models import Company, PageView, Segment, Visitor
 from prospects.visits.choices import Category, FunnelStage, SourceType
+from prospects.widgets import QuickSelect
 
 # "anyone" first: with no empty choice, the form shows it when the filter is not set.
 ASSIGNEE_CHOICES = [("anyone", "Anyone"), ("me", "Me"), ("nobody", "Nobody")]
@@ -54,23 +55,32 @@ class CompanyQueueFilter(django_filters.FilterSet):
         field_name="domain", lookup_expr="iexact", label="Domain", max_length=253
     )
     status = django_filters.ChoiceFilter(
-        choices=Company.Status.choices, empty_label="Any", label="Status"
+        choices=Company.Status.choices, empty_label="Any", label="Status", widget=QuickSelect
     )
     assignee = django_filters.ChoiceFilter(
-        choices=ASSIGNEE_CHOICES, method="filter_assignee", empty_label=None, label="Assignee"
+        choices=ASSIGNEE_CHOICES,
+        method="filter_assignee",
+        empty_label=None,
+        label="Assignee",
+        widget=QuickSelect,
     )
     score_min = PercentFilter(method="filter_score", label="Score from (%)")
     score_max = PercentFilter(method="filter_score", label="Score to (%)")
     last_visit_after = DayFilter(method="filter_last_visit", label="Last visit from")
     last_visit_before = DayFilter(method="filter_last_visit", label="Last visit to")
     category = django_filters.ChoiceFilter(
-        choices=Category.choices, method="filter_pageviews", label="Content seen", empty_label="Any"
+        choices=Category.choices,
+        method="filter_pageviews",
+        label="Content seen",
+        empty_label="Any",
+        widget=QuickSelect,
     )
     funnel_stage = django_filters.ChoiceFilter(
         choices=FunnelStage.choices,
         method="filter_pageviews",
         label="Funnel stage",
         empty_label="Any",
+        widget=QuickSelect,
     )
     # With a content or stage above: how many views, and how recent, make a company qualify.
     seen_times = django_filters.NumberFilter(
@@ -88,13 +98,18 @@ class CompanyQueueFilter(django_filters.FilterSet):
         widget=forms.NumberInput(attrs={"step": "1", "min": 1}),
     )
     source_type = django_filters.ChoiceFilter(
-        choices=SourceType.choices, method="filter_source", label="Source", empty_label="Any"
+        choices=SourceType.choices,
+        method="filter_source",
+        label="Source",
+        empty_label="Any",
+        widget=QuickSelect,
     )
     segment = django_filters.ModelChoiceFilter(
         queryset=Segment.objects.active(),
         field_name="segment_link__segment",
         label="Segment",
         empty_label="Any",
+        widget=QuickSelect,
     )
     ordering = django_filters.OrderingFilter(
         fields=(("score__probability", "score"), ("last_visit", "recency"), ("name", "name")),
