@@ -79,6 +79,15 @@ def company_list(user) -> QuerySet[Company]:
     return with_last_visit(companies).order_by("name", "pk")
 
 
+def count_per_company(rows: QuerySet) -> Coalesce:
+    """A subquery for a company queryset's annotate: how many of these rows (a model with a
+    `company` key) are the row's company's, 0 for none."""
+    counted = (
+        rows.filter(company=OuterRef("pk")).order_by().values("company").annotate(n=Count("pk"))
+    )
+    return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), 0)
+
+
 def visible_contacts(user) -> QuerySet[Contact]:
     """The contacts at the companies this person may open (Company.objects.visible_to), by
     company domain and name: one list for the API, the CSV downloads and their filters."""
@@ -186,17 +195,7 @@ def company_detail(*, company_id, user) -> CompanyDetail:
                 "assignee", "rep", "score", "score__model_version", "segment_link__segment"
             )
             .annotate(
-                visitor_total=Coalesce(
-                    Subquery(
-                        Visitor.objects.filter(company=OuterRef("pk"))
-                        .order_by()
-                        .values("company")
-                        .annotate(n=Count("pk"))
-                        .values("n"),
-                        output_field=IntegerField(),
-                    ),
-                    0,
-                ),
+                visitor_total=count_per_company(Visitor.objects.all()),
                 watching=Exists(Watch.objects.filter(company=OuterRef("pk"), user_id=user.pk)),
             )
         )
@@ -326,19 +325,7 @@ def my_outreach(*, user) -> dict:
         with_next_task(with_activity(Company.objects.filter(rep=user)))
         .exclude(status__in=Company.ENDED_STATUSES)
         .select_related("score", "assignee")
-        .annotate(
-            touchpoint_count=Coalesce(
-                Subquery(
-                    Touchpoint.objects.filter(company=OuterRef("pk"))
-                    .order_by()
-                    .values("company")
-                    .annotate(n=Count("pk"))
-                    .values("n"),
-                    output_field=IntegerField(),
-                ),
-                0,
-            )
-        )
+        .annotate(touchpoint_count=count_per_company(Touchpoint.objects.all()))
         .order_by(
             F("next_task_due").asc(nulls_last=True),
             F("last_touch_at").asc(nulls_first=True),
