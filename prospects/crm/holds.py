@@ -44,6 +44,7 @@ class Hold:
     release_what: str
 
     def holder_id(self, company):
+        """The id of the person holding the company this way, or None."""
         return getattr(company, f"{self.holder}_id")
 
 
