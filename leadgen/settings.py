@@ -461,6 +461,11 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"root_warnings_only": {"()": "leadgen.logfilters.RootWarningsOnly"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env.str("LOG_LEVEL", default="INFO"),
+        "filters": ["root_warnings_only"],
+    },
 }

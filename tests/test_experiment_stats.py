@@ -2,6 +2,7 @@
 conversions count only what falls in each company's window after assignment."""
 
 import datetime as dt
+import logging
 from decimal import Decimal
 
 import numpy as np
@@ -25,6 +26,15 @@ def test_the_exact_test_is_boschloo_on_small_tables(table):
     expected = stats.boschloo_exact([[x_t, n_t - x_t], [x_c, n_c - x_c]]).pvalue
     assert result.name == "Boschloo"
     assert result.pvalue == pytest.approx(expected, rel=1e-9)
+
+
+def test_the_exact_test_logs_nothing_while_our_own_loggers_still_do(caplog):
+    """scipy's shgo (inside Boschloo's test) logs its bounds on the root logger at INFO: the
+    experiment report printed them on every load until the root kept warnings only."""
+    with caplog.at_level(logging.INFO):
+        assert xstats.exact_test(5, 31, 2, 29).name == "Boschloo"
+        logging.getLogger("prospects.pipeline").info("kept")
+    assert [r.getMessage() for r in caplog.records] == ["kept"]
 
 
 def test_large_tables_fall_back_to_fisher():
