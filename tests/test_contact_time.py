@@ -10,6 +10,7 @@ from prospects.crm import outreach, services
 from prospects.errors import ServiceError
 from prospects.models import Session, Touchpoint
 from prospects.timing.selectors import MIN_TOUCHPOINTS, contact_time, team_response_rates
+from tests.api_client import client_for
 from tests.crm_fixtures import scored_company
 from tests.factories import PageFactory, PageViewFactory
 
@@ -59,6 +60,26 @@ def test_an_unknown_time_zone_is_refused(researcher):
     company = scored_company()
     with pytest.raises(ServiceError, match="not a time zone"):
         services.update_company(company=company, user=researcher, time_zone="Mars/Olympus")
+
+
+def test_the_api_sets_the_zone_as_the_page_does(researcher, rep):
+    company = scored_company()
+    _views_at(company, _tuesdays_at(1, 6))
+    url = f"/api/companies/{company.pk}/"
+    assert client_for(rep).patch(url, {"time_zone": "Asia/Tokyo"}).status_code == 403
+    response = client_for(researcher).patch(url, {"time_zone": "Asia/Tokyo"})
+    assert response.status_code == 200 and response.json()["time_zone"] == "Asia/Tokyo"
+    company.refresh_from_db()
+    assert contact_time(company=company).window == "Tuesdays 10:00-12:00 Asia/Tokyo"
+    refused = client_for(researcher).patch(url, {"time_zone": "Mars/Olympus"})
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "time_zone": ["Mars/Olympus is not a time zone name such as Europe/Paris."]
+    }
+    cleared = client_for(researcher).patch(url, {"time_zone": ""})
+    assert cleared.status_code == 200 and cleared.json()["time_zone"] == ""
+    company.refresh_from_db()
+    assert not contact_time(company=company).own_zone
 
 
 def test_new_tasks_carry_the_suggested_window(rep):

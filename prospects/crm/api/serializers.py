@@ -46,6 +46,7 @@ class CompanySerializer(serializers.ModelSerializer):
             "relationship",
             "industry",
             "size",
+            "time_zone",
             "disqualified_reason",
             "snoozed_until",
             "probability",
@@ -287,6 +288,13 @@ class CompanyUpdateInput(serializers.Serializer):
     industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
     size = serializers.ChoiceField(choices=Company.Size.choices, required=False)
     relationship = serializers.ChoiceField(choices=Company.Relationship.choices, required=False)
+    time_zone = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text="Where the company works (IANA name such as Europe/Paris; blank: unknown, "
+        "the vendor's zone stands in). Sets its best contact time.",
+    )
 
 
 class ReassignInput(serializers.Serializer):
