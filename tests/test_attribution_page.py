@@ -19,7 +19,7 @@ HOSTILE_CAMPAIGN = '<img src=x onerror="alert(2)">'
 HOSTILE_REFERRER = "https://evil.example/<svg onload=alert(3)>"
 
 
-def _session(visitor, start, pages, *, source="search", campaign="", referrer=""):
+def _session(visitor, start, pages, *, source="search", campaign="", referrer="", utm=("", "")):
     """A session of page views a minute apart (a goal page converts the visitor)."""
     session = Session.objects.create(
         visitor=visitor,
@@ -29,6 +29,8 @@ def _session(visitor, start, pages, *, source="search", campaign="", referrer=""
         landing_page=pages[0],
         source_type=source,
         referrer=referrer,
+        utm_source=utm[0],
+        utm_medium=utm[1],
         utm_campaign=campaign,
     )
     for i, page in enumerate(pages):
@@ -147,6 +149,45 @@ def test_the_page_states_the_experiment_beside_each_model(client, site, research
     assert response.context["check"].treated == 1
     company = client.get(reverse("attribution") + "?level=company")
     assert company.status_code == 200 and company.context["level"] == "company"
+
+
+def test_tagged_sessions_read_source_medium_campaign(client, pages, researcher):
+    """As analytics tools show them: "newsletter / email / spring-launch"; case folded, a
+    missing part "(not set)", no campaign: "source / medium"; untagged: the source type."""
+    tags = [
+        (("newsletter", "email"), "spring-launch"),
+        ((" Newsletter", "Email "), "Spring-Launch"),
+        (("", ""), "spring-launch"),
+        (("linkedin", "paid-social"), ""),
+        (("", ""), ""),
+    ]
+    for day, (utm, campaign) in enumerate(tags):
+        visitor = VisitorFactory()
+        source = "campaign" if any(utm) or campaign else "search"
+        start = DAY0 + dt.timedelta(days=day)
+        _session(
+            visitor,
+            start,
+            [pages["docs"], pages["goal"]],
+            source=source,
+            campaign=campaign,
+            utm=utm,
+        )
+    report = compute_attribution(now=DAY0 + dt.timedelta(days=40))
+    credit = {
+        label: row["models"]["last"][0]
+        for label, row in _rows(report, "visitor", "channel").items()
+    }
+    assert credit == {
+        "newsletter / email / spring-launch": 2.0,
+        "(not set) / (not set) / spring-launch": 1.0,
+        "linkedin / paid-social": 1.0,
+        "Search": 1.0,
+    }
+    client.force_login(researcher)
+    text = client.get(reverse("attribution")).content.decode()
+    assert "newsletter / email / spring-launch" in text
+    assert "linkedin / paid-social" in text
 
 
 def test_hostile_paths_and_campaigns_are_escaped(client, site, researcher):

@@ -121,7 +121,8 @@ def _view_touches(site: Site, journey_of_visitor, converted) -> dict[str, Touche
 
 
 def _channel_touches(site, journey_of_visitor, company, level) -> Touches:
-    """Sessions by campaign (when tagged) or source type, and outreach touchpoints."""
+    """Sessions by their UTM tags ("newsletter / email / spring-launch", when tagged) or
+    source type, and outreach touchpoints."""
     campaigns = site.session_campaign
     counts: dict[str, int] = {}
     for name in campaigns:
@@ -129,7 +130,7 @@ def _channel_touches(site, journey_of_visitor, company, level) -> Touches:
             counts[name] = counts.get(name, 0) + 1
     named = sorted(counts, key=lambda c: (-counts[c], c))[:TOP_CAMPAIGNS]
     labels = [SourceType(s).label for s in SOURCES]
-    labels += [f"Campaign “{c}”" for c in named] + [OTHER_CAMPAIGNS]
+    labels += [*named, OTHER_CAMPAIGNS]
     campaign_code = {c: len(SOURCES) + i for i, c in enumerate(named)}
     other = len(SOURCES) + len(named)
     session_label = np.array(
@@ -161,6 +162,6 @@ def _channel_touches(site, journey_of_visitor, company, level) -> Touches:
 
 
 def _session_direct(site: Site) -> np.ndarray:
-    """Sessions that came straight in (typed, bookmarked, internal) with no campaign tag."""
+    """Sessions that came straight in (typed, bookmarked, internal) with no UTM tag."""
     untagged = np.array([not c for c in site.session_campaign], dtype=bool)
     return untagged & np.isin(site.session_source, list(DIRECT))

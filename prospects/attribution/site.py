@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from leadgen.db import epoch
+from prospects.attribution.campaigns import campaign_label
 from prospects.identify.exclusions import BOT
 from prospects.models import Page, PageView, Session, Touchpoint, Visitor
 from prospects.visits.choices import Category, SourceType
@@ -34,7 +35,7 @@ class Site:
     session_visitor: np.ndarray
     session_t: np.ndarray
     session_source: np.ndarray  # index into SOURCES
-    session_campaign: list[str]
+    session_campaign: list[str]  # campaign_label of its UTM tags, "": untagged
     page_path: dict[int, str]
     page_category: dict[int, int]  # index into CATEGORIES
     goal_pages: set[int]
@@ -73,6 +74,19 @@ def _code(column: str, vocabulary: list[str]) -> str:
     return f"CASE {column} {whens} ELSE 0 END"
 
 
+def _labels(tags) -> list[str]:
+    """campaign_label of each session's (source, medium, campaign), once per distinct tag
+    set: a campaign's links repeat one set on thousands of sessions."""
+    cache: dict[tuple, str] = {}
+    labels = []
+    for tag in tags:
+        label = cache.get(tag)
+        if label is None:
+            label = cache[tag] = campaign_label(*tag)
+        labels.append(label)
+    return labels
+
+
 def load_site() -> Site:
     """Every human visitor with a page view, and what they did; touchpoints by company."""
     v, pv, s = Visitor._meta.db_table, PageView._meta.db_table, Session._meta.db_table
@@ -92,7 +106,7 @@ def load_site() -> Site:
     )
     sessions = _rows(
         f"SELECT s.id, s.visitor_id, {epoch('s.started_at')}, "
-        f"{_code('s.source_type', SOURCES)}, s.utm_campaign "
+        f"{_code('s.source_type', SOURCES)}, s.utm_source, s.utm_medium, s.utm_campaign "
         f"FROM {s} s JOIN {v} v ON v.id = s.visitor_id WHERE {human} ORDER BY s.id"
     )
     sid, s_visitor, s_t, s_source = _columns([r[:4] for r in sessions], 4)
@@ -119,7 +133,7 @@ def load_site() -> Site:
         session_visitor=np.searchsorted(vid, s_visitor.astype(np.int64)),
         session_t=s_t,
         session_source=s_source.astype(np.int64),
-        session_campaign=[r[4] or "" for r in sessions],
+        session_campaign=_labels(r[4:] for r in sessions),
         page_path={p: path for p, path, _c, _g in pages},
         page_category={
             p: CATEGORIES.index(c) if c in CATEGORIES else CATEGORIES.index(Category.OTHER)
