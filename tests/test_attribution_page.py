@@ -190,6 +190,19 @@ def test_tagged_sessions_read_source_medium_campaign(client, pages, researcher):
     assert "linkedin / paid-social" in text
 
 
+def test_the_page_shows_each_adjusted_difference_with_its_interval(client, site, researcher):
+    client.force_login(researcher)
+    text = client.get(reverse("attribution")).content.decode()
+    # The blog: both journeys that saw it converted, the one that did not, did not.
+    assert '+1000.0 <span class="muted small">(too few conversions to bound)</span>' in text
+    stored = site.results["visitor"]["dimensions"]["category"]["rows"]
+    blog = next(r for r in stored if r["label"] == "Blog")
+    blog["exposure"].update(adjusted=130.0, adjusted_low=6.748, adjusted_high=253.252)
+    site.save()
+    text = client.get(reverse("attribution")).content.decode()
+    assert '+130.0 <span class="muted small">(+6.7 to +253.3)</span>' in text
+
+
 def test_hostile_paths_and_campaigns_are_escaped(client, site, researcher):
     client.force_login(researcher)
     text = client.get(reverse("attribution")).content.decode()

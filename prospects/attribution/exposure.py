@@ -4,31 +4,46 @@ engagement.
 Buyers read pricing pages, so a crude comparison credits pricing for being where buyers go.
 Comparing within bands of engagement (how much of the site the journey saw) and pooling the
 bands Mantel-Haenszel style, each band weighted by n₁·n₀/N, compares visitors who read as much
-as each other and differ in having seen the piece.
+as each other and differ in having seen the piece. Its 95% interval uses Sato's (1989)
+variance of the Mantel-Haenszel risk difference, which holds both with a few large bands and
+with many thin ones (a page few journeys saw): with a, c the converted among the n₁ who saw
+it and the n₀ who did not, in a band of N,
+
+    Var = (RD·ΣP + ΣQ) / (Σ n₁n₀/N)²,  P = (n₁²c - n₀²a + n₁n₀(n₀ - n₁)/2) / N²,
+                                       Q = (a(n₀ - c) + c(n₁ - a)) / 2N
+
+(in a single band it is the binomial p₁(1 - p₁)/n₁ + p₀(1 - p₀)/n₀).
 """
 
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
+from scipy import sparse, stats
 
+from prospects.attribution.intervals import LEVEL
 from prospects.attribution.journeys import Journeys, Touches
+
+Z = float(stats.norm.ppf(1 - (1 - LEVEL) / 2))
 
 
 @dataclass
 class Exposure:
-    """Per label: journeys that saw it, their conversions, the two rates per 1,000 and the
-    band-adjusted difference per 1,000 (NaN where no band has both kinds of journey)."""
+    """Per label: journeys that saw it, their conversions, the two rates per 1,000, and the
+    band-adjusted difference per 1,000 with its interval (NaN where no band has both kinds
+    of journey)."""
 
     saw: np.ndarray
     saw_converted: np.ndarray
     saw_rate: np.ndarray
     unseen_rate: np.ndarray
     adjusted_difference: np.ndarray
+    adjusted_low: np.ndarray
+    adjusted_high: np.ndarray
 
 
 def exposure(touches: Touches, journeys: Journeys) -> Exposure:
-    """Crude rates and the Mantel-Haenszel risk difference (per 1,000) of every label."""
+    """Crude rates and the Mantel-Haenszel risk difference (per 1,000), with its interval,
+    of every label."""
     n, n_labels = len(journeys), len(touches.labels)
     seen = sparse.csr_matrix(
         (np.ones(len(touches)), (touches.journey, touches.label)), shape=(n, n_labels)
@@ -53,6 +68,7 @@ def exposure(touches: Touches, journeys: Journeys) -> Exposure:
         out=np.full(n_labels, np.nan),
         where=pooled > 0,
     )
+    half_width = Z * np.sqrt(_sato_variance(a, n1, c, n0, size, adjusted, pooled))
     saw, saw_conv = n1.sum(axis=0), a.sum(axis=0)
     unseen, unseen_conv = n - saw, converted.sum() - saw_conv
     return Exposure(
@@ -61,4 +77,26 @@ def exposure(touches: Touches, journeys: Journeys) -> Exposure:
         saw_rate=1000 * np.divide(saw_conv, saw, out=np.zeros(n_labels), where=saw > 0),
         unseen_rate=1000 * np.divide(unseen_conv, unseen, out=np.zeros(n_labels), where=unseen > 0),
         adjusted_difference=1000 * adjusted,
+        adjusted_low=1000 * (adjusted - half_width),
+        adjusted_high=1000 * (adjusted + half_width),
     )
+
+
+def _sato_variance(a, n1, c, n0, size, difference, pooled) -> np.ndarray:
+    """Sato's variance of each label's Mantel-Haenszel risk difference (bands x labels in).
+
+    Bands where one side is empty add nothing. NaN where no band weighs, and where the
+    variance comes out 0: every weighed band all converted or none on each side (three
+    journeys that all converted), where a zero-width interval would claim a certainty the
+    data do not have.
+    """
+    square = np.maximum(size, 1) ** 2
+    p = ((n1 * n1 * c - n0 * n0 * a + n1 * n0 * (n0 - n1) / 2) / square).sum(axis=0)
+    q = ((a * (n0 - c) + c * (n1 - a)) / (2 * np.maximum(size, 1))).sum(axis=0)
+    variance = np.divide(
+        difference * p + q,
+        pooled * pooled,
+        out=np.full(len(pooled), np.nan),
+        where=pooled > 0,
+    )
+    return np.where(variance > 0, variance, np.nan)

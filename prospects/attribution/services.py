@@ -102,6 +102,8 @@ def _table(found: Attribution) -> dict:
                 "saw_rate": _number(e.saw_rate[i]),
                 "unseen_rate": _number(e.unseen_rate[i]),
                 "adjusted": _number(e.adjusted_difference[i]),
+                "adjusted_low": _number(e.adjusted_low[i]),
+                "adjusted_high": _number(e.adjusted_high[i]),
             }
         if any(m.credit[i] > 0 for m in found.models.values()) or row.get("exposure", {}).get(
             "saw"

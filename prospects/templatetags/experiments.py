@@ -1,4 +1,4 @@
-"""Filters of the experiment page: rates and differences with the precision small rates need."""
+"""Filters of the experiment and attribution pages: rates and differences with the precision small rates need."""
 
 from django import template
 
@@ -19,3 +19,11 @@ def points(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{float(value) * 100:+.2f} pts"
+
+
+@register.filter
+def signed(value) -> str:
+    """A difference with its sign and one decimal ("+12.3", "-4.0"), a dash when missing."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value):+.1f}"
