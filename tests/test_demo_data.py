@@ -12,10 +12,12 @@ import math
 import statistics
 from collections import defaultdict
 
+import pytest
 from django.core.management import call_command
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from prospects.demo.intent import ARCHETYPES, EVALUATION
+from prospects.demo import catalogue, sales
+from prospects.demo.intent import ARCHETYPES, BURN_IN, EVALUATION, logistic
 from prospects.demo.truth import oracle, simulate
 
 END = dt.date(2026, 11, 24)
@@ -196,6 +198,38 @@ def test_an_oracle_knowing_true_intent_at_day_60_predicts_days_60_to_90_well_not
     roc = roc_auc_score(labels, scores)
     assert 0.8 < roc < 0.98
     assert average_precision_score(labels, scores) > 5 * sum(labels) / len(labels)
+
+
+def test_deals_move_on_with_the_buying_committee_and_the_docs():
+    """What the account did before its SQL, which the pipeline models can read, decides its
+    later stages: the true chances follow sales' formula, and the behaviour terms alone rank
+    the outcomes well (the latent score alone left the models near chance)."""
+    world = makefile_world()
+    deals = world.sales
+    for d in deals:
+        group = [v for v in world.visitors if v.company == d.domain]
+        before = [[s for s in v.sessions if 0 <= s.day < d.sql] for v in group]
+        assert d.people == sum(1 for sessions in before if sessions)
+        assert d.read_docs == any(
+            p in catalogue.DOCS for sessions in before for s in sessions for p in s.pages
+        )
+        signal = (
+            sales.COMMITTEE * math.log(max(d.people, 1) / sales.TYPICAL_COMMITTEE)
+            + sales.DOCS * (d.read_docs - 0.5)
+            + sales.SLOPE * (world.account_scores[d.domain][d.sql + BURN_IN] - sales.CENTRE)
+        )
+        assert d.chance_opportunity == pytest.approx(logistic(sales.OPPORTUNITY_BASE + signal))
+        assert d.chance_customer == pytest.approx(
+            d.chance_opportunity * logistic(sales.WIN_BASE + signal)
+        )
+    last = sales.OPPORTUNITY_DAYS[1] + sales.WIN_DAYS[1]
+    closed = [d for d in deals if d.sql + last < world.days]
+    assert len(closed) > 100
+    behaviour = [
+        sales.COMMITTEE * math.log(max(d.people, 1)) + sales.DOCS * d.read_docs for d in closed
+    ]
+    assert roc_auc_score([d.opportunity is not None for d in closed], behaviour) > 0.75
+    assert roc_auc_score([d.customer is not None for d in closed], behaviour) > 0.75
 
 
 def test_truth_file_names_exactly_the_visitors_whose_form_is_in_the_log(tmp_path):
