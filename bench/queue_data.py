@@ -149,7 +149,7 @@ def fill(visitors: int, companies: int, seed: int):
             )
         probability = rng.betavariate(1.2, 3)
         reasons = [{"feature": "pricing_views", "text": "viewed pricing twice", "weight": 0.4}]
-        rows["score"].append((n, model.pk, probability, False, reasons, now))
+        rows["score"].append((n, model.pk, probability, reasons, now))
         if company_id is not None:
             company_visitors[company_id] += 1
 
@@ -223,7 +223,7 @@ def fill(visitors: int, companies: int, seed: int):
     )
     insert(
         VisitorScore,
-        ["visitor", "model_version", "probability", "out_of_fold", "reasons", "scored_at"],
+        ["visitor", "model_version", "probability", "reasons", "scored_at"],
         rows["score"],
     )
     # Company scores and their engagement summary, as the real rescore computes them.

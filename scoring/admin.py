@@ -26,8 +26,7 @@ class ModelVersionAdmin(ReadOnlyAdmin):
 
 @admin.register(VisitorScore)
 class VisitorScoreAdmin(ReadOnlyAdmin):
-    list_display = ("visitor", "probability", "out_of_fold", "model_version", "scored_at")
-    list_filter = ("out_of_fold",)
+    list_display = ("visitor", "probability", "model_version", "scored_at")
     list_select_related = ("visitor", "model_version")
     raw_id_fields = ("visitor",)
 

@@ -56,8 +56,6 @@ class VisitorScore(models.Model):
     )
     model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
     probability = models.FloatField()
-    # True when the visitor was in the training set and the score is out-of-fold.
-    out_of_fold = models.BooleanField(default=False)
     # [{"feature": name, "text": "viewed pricing 3 times", "weight": ..}, ...], strongest first.
     reasons = models.JSONField(default=list)
     scored_at = models.DateTimeField()

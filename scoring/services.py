@@ -289,7 +289,6 @@ def rescore(*, changed_only: bool = False) -> RescoreResult:
             visitor_id=int(visitor_id),
             model_version=version,
             probability=float(p),
-            out_of_fold=False,
             reasons=why,
             scored_at=now,
         )
@@ -301,7 +300,7 @@ def rescore(*, changed_only: bool = False) -> RescoreResult:
             batch_size=WRITE_BATCH,
             update_conflicts=True,
             unique_fields=["visitor"],
-            update_fields=["model_version", "probability", "out_of_fold", "reasons", "scored_at"],
+            update_fields=["model_version", "probability", "reasons", "scored_at"],
         )
         # A converted visitor has no chance left to estimate: their old score goes.
         VisitorScore.objects.filter(visitor__converted_at__isnull=False).delete()
