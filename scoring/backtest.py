@@ -17,17 +17,9 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from prospects.identify.exclusions import CONVERTED, SQL_COMPANY
 from prospects.models import Visitor
 
-from .calibration import calibration_table, out_of_time_calibrator
+from .calibration import calibration_table, fit_calibrated
 from .snapshots import Snapshots
-from .training import (
-    MIN_POSITIVES,
-    Candidate,
-    NotEnoughData,
-    fit_tuned,
-    grouped_folds,
-    grouped_oof,
-    sample_visitors,
-)
+from .training import MIN_POSITIVES, Candidate, NotEnoughData, sample_visitors
 
 TOP_SHARES = (0.01, 0.05)
 
@@ -206,7 +198,6 @@ def run_backtest(
             f"Too little data to train: nobody (or everybody) seen by {cutoff:%Y-%m-%d} converted "
             f"in the {snapshots.horizon} days after it, so the backtest has nothing to judge."
         )
-    split = grouped_folds(y, groups, folds)
     result = Backtest(
         cutoff=cutoff.isoformat(),
         horizon=snapshots.horizon,
@@ -217,26 +208,22 @@ def run_backtest(
         train_positives=int(y.sum()),
     )
     for name, candidate in candidates.items():
-        oof = grouped_oof(candidate, X, y, groups, split)
-        model, params = fit_tuned(candidate, X, y, groups)
-        calibrator, how = out_of_time_calibrator(
+        fitted = fit_calibrated(
             candidate,
-            params,
             X,
             y,
             groups,
             snapshots.cutoff_index[train],
             cutoffs=snapshots.cutoffs,
-            fallback_scores=oof,
             folds=folds,
         )
-        p = calibrator.transform(model.predict_proba(snapshots.X[report])[:, 1])
+        p = fitted.model.predict_proba(snapshots.X[report])[:, 1]
         result.candidates[name] = CandidateBacktest(
             name=name,
-            inner=ranking_figures(y, oof),
-            params=params,
+            inner=ranking_figures(y, fitted.oof),
+            params=fitted.params,
             backtest=figures(snapshots.y[report], p, threshold),
             probabilities=p,
-            calibrated_on=how.as_dict(),
+            calibrated_on=fitted.calibrated_on.as_dict(),
         )
     return result

@@ -3,7 +3,8 @@
 The visitor model is calibrated on held-out snapshots in time (`out_of_time_calibrator`): the
 newest cutoffs of its training rows, each row scored by a model fitted on older cutoffs of
 other visitors, as the live score is a model's view of a period after what it learned from.
-Tabular files (`evaluate_models`) calibrate on out-of-fold scores (`choose_method`).
+`fit_calibrated` is that sequence for one candidate, as the backtest and the scoring model
+both fit it. Tabular files (`evaluate_models`) calibrate on out-of-fold scores (`choose_method`).
 """
 
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss
 
-from .training import MIN_POSITIVES, Candidate, grouped_folds, one_core
+from .training import MIN_POSITIVES, Candidate, fit_tuned, grouped_folds, grouped_oof, one_core
 
 EPS = 1e-6
 
@@ -183,3 +184,50 @@ def _scores_in_time(candidate, params, X, y, groups, cutoff_index, rows, folds):
             fitted = candidate.build(**params).fit(X[others], y[others])
             scores[test] = fitted.predict_proba(X[rows[test]])[:, 1]
     return scores
+
+
+@dataclass
+class FittedCandidate:
+    """One candidate fitted on snapshot rows: tuned, refitted on them all, calibrated in time."""
+
+    estimator: object
+    params: dict
+    calibrator: Calibrator
+    calibrated_on: CalibrationRows
+    # Grouped out-of-fold raw scores of the rows, on `folds` (the inner figures come from them).
+    oof: np.ndarray
+    folds: list[tuple[np.ndarray, np.ndarray]]
+
+    @property
+    def model(self) -> CalibratedModel:
+        """The refitted estimator under its calibrator: what scores."""
+        return CalibratedModel(self.estimator, self.calibrator)
+
+
+def fit_calibrated(
+    candidate: Candidate,
+    X: np.ndarray,
+    y: np.ndarray,
+    groups: np.ndarray,
+    cutoff_index: np.ndarray,
+    *,
+    cutoffs: list,
+    folds: int = 3,
+) -> FittedCandidate:
+    """Grouped out-of-fold scores, the setting tuned and refitted on every row, and the Platt
+    calibrator fitted on held-out snapshots in time (out of fold when time cannot hold out)."""
+    split = grouped_folds(y, groups, folds)
+    oof = grouped_oof(candidate, X, y, groups, split)
+    estimator, params = fit_tuned(candidate, X, y, groups)
+    calibrator, calibrated_on = out_of_time_calibrator(
+        candidate,
+        params,
+        X,
+        y,
+        groups,
+        cutoff_index,
+        cutoffs=cutoffs,
+        fallback_scores=oof,
+        folds=folds,
+    )
+    return FittedCandidate(estimator, params, calibrator, calibrated_on, oof, split)

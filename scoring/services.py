@@ -14,7 +14,7 @@ from prospects.visits.choices import Category
 
 from . import explain, runs, selectors
 from .backtest import check_positives, company_outcomes, run_backtest
-from .calibration import CalibratedModel, out_of_fold_calibrated, out_of_time_calibrator
+from .calibration import fit_calibrated, out_of_fold_calibrated
 from .evaluation import feature_importances, model_report, out_of_fold_summary
 from .features import FEATURE_NAMES
 from .meaning import horizon_days
@@ -25,9 +25,6 @@ from .snapshots import hit_range, scoring_features, training_snapshots
 from .training import (
     POINTS_RULE,
     NotEnoughData,
-    fit_tuned,
-    grouped_folds,
-    grouped_oof,
     one_core,
     points_candidate,
     sample_visitors,
@@ -113,21 +110,10 @@ def _train(*, trained_by: str, folds: int, candidates, beat) -> ModelVersion:
     rows = sample_visitors(snapshots.visitor_ids)
     X, y, groups = snapshots.X[rows], snapshots.y[rows], snapshots.visitor_ids[rows]
     check_positives(y, "visitor snapshots")
-    split = grouped_folds(y, groups, folds)
-    oof = grouped_oof(winner, X, y, groups, split)
-    estimator, params = fit_tuned(winner, X, y, groups)
-    calibrator, calibrated_on = out_of_time_calibrator(
-        winner,
-        params,
-        X,
-        y,
-        groups,
-        snapshots.cutoff_index[rows],
-        cutoffs=snapshots.cutoffs,
-        fallback_scores=oof,
-        folds=folds,
+    fitted = fit_calibrated(
+        winner, X, y, groups, snapshots.cutoff_index[rows], cutoffs=snapshots.cutoffs, folds=folds
     )
-    model = CalibratedModel(estimator, calibrator)
+    model = fitted.model
     beat()
     reported = backtest.candidates[winner.name]
     report_rows = snapshots.rows_at(snapshots.cutoffs[0])
@@ -135,9 +121,9 @@ def _train(*, trained_by: str, folds: int, candidates, beat) -> ModelVersion:
     report["curves"]["calibration_method"] = "sigmoid"
     # The reported curves are the backtest's: its own calibrator's rows, never T_b's.
     report["curves"]["calibrated_on"] = reported.calibrated_on
-    report["curves"]["scoring_calibrated_on"] = calibrated_on.as_dict()
+    report["curves"]["scoring_calibrated_on"] = fitted.calibrated_on.as_dict()
     report["curves"]["out_of_fold"] = out_of_fold_summary(
-        y, out_of_fold_calibrated(oof, y, split, "sigmoid")
+        y, out_of_fold_calibrated(fitted.oof, y, fitted.folds, "sigmoid")
     )
     _, newest = hit_range()
     artifact = {
@@ -169,7 +155,7 @@ def _train(*, trained_by: str, folds: int, candidates, beat) -> ModelVersion:
             data_until=newest,
             backtest={
                 **backtest.as_dict(),
-                "final_params": params,
+                "final_params": fitted.params,
                 "cutoffs": [c.isoformat() for c in snapshots.cutoffs],
                 "rows": len(y),
                 "positives": int(y.sum()),
