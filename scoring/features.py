@@ -180,11 +180,13 @@ def _session_queries(cutoffs, scope_s, scope_params):
     )
     # Only a session running across a cutoff has views on both sides of it: those few are
     # re-counted per bucket from their page views (every page counts in a session, forms too).
+    # Driven from those sessions through the page views' session index: joined instead, SQLite
+    # scanned every page view to find none at the scoring cutoff (0.04 CPU s per 600,000).
     seen, seen_params = _bucket("pv.ts", cutoffs)
     straddling = (
         f"SELECT pv.session_id, {seen}, COUNT(*) FROM {pv} pv "
-        f"JOIN {session} s ON s.id = pv.session_id "
-        f"WHERE s.started_at < %s AND ({started}) <> ({ended}){scope_s} "
+        f"WHERE pv.session_id IN (SELECT s.id FROM {session} s "
+        f"WHERE s.started_at < %s AND ({started}) <> ({ended}){scope_s}) "
         f"GROUP BY pv.session_id, 2"
     )
     return (
