@@ -121,21 +121,37 @@ def test_a_new_browser_on_a_masked_address_is_a_new_visitor_resolved_as_usual(
 def test_the_delay_and_the_switch(tmp_path, zone, settings):
     settings.LEADGEN_IP_MASKING = False
     imported_and_identified(tmp_path, zone)
-    assert mask_resolved().as_dict() == {"visitors": 0, "resolutions": 0, "samples": 0}
+    assert mask_resolved().as_dict() == {
+        "visitors": 0,
+        "resolutions": 0,
+        "samples": 0,
+        "overrides": 0,
+    }
     assert Visitor.objects.filter(ip=PERSON).exists()
     settings.LEADGEN_IP_MASKING = True
     settings.LEADGEN_IP_MASK_DELAY_HOURS = 24
     out = io.StringIO()
     call_command("mask_ips", "--json", stdout=out)
     # Resolved just now, imported just now: a day to go.
-    assert json.loads(out.getvalue()) == {"visitors": 0, "resolutions": 0, "samples": 0}
+    assert json.loads(out.getvalue()) == {
+        "visitors": 0,
+        "resolutions": 0,
+        "samples": 0,
+        "overrides": 0,
+    }
     tomorrow = timezone.now() + dt.timedelta(hours=25)
     assert mask_resolved(now=tomorrow, batch=2).as_dict() == {
         "visitors": 4,
         "resolutions": 4,
         "samples": 1,
+        "overrides": 0,
     }
-    assert mask_resolved(now=tomorrow).as_dict() == {"visitors": 0, "resolutions": 0, "samples": 0}
+    assert mask_resolved(now=tomorrow).as_dict() == {
+        "visitors": 0,
+        "resolutions": 0,
+        "samples": 0,
+        "overrides": 0,
+    }
 
 
 def test_a_failed_lookup_is_not_masked_until_it_is_answered(tmp_path, dns_server, masking):

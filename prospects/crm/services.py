@@ -284,25 +284,34 @@ def mark_identification_wrong(
     """Say one of the company's IPs is not the company: it becomes a hand override.
 
     The override re-labels the IP at once (its visitors leave the company) and wins over
-    every later lookup.
+    every later lookup. A masked address (its visitors keep only the prefix) becomes one
+    masked override per full address behind it among the company's visitors, matched by
+    its keyed hash: the same visitors, and their later lines, not the prefix's neighbours.
     """
     require_role(user, RESEARCHER)
     if classification not in dict(WRONG_IDENTIFICATION_CHOICES):
         raise ServiceError({"classification": "Choose what the address really is."})
-    belongs = (
-        Visitor.objects.filter(company=company, ip=ip).exists()
+    visitors = Visitor.objects.filter(company=company, ip=ip)
+    keys = sorted(set(visitors.filter(ip_key__gt=0).values_list("ip_key", flat=True)))
+    full = (
+        visitors.filter(ip_key=0).exists()
         or IPResolution.objects.filter(company=company, ip=ip).exists()
     )
-    if not belongs:
+    if not (full or keys):
         raise ServiceError({"ip": f"{ip} is not one of {company.name}'s addresses."})
     text = (note or "").strip()[:250]
-    return create_override(
-        kind=IdentificationOverride.Kind.IP,
-        value=ip,
-        classification=classification,
-        note=f"not {company.domain}" + (f": {text}" if text else ""),
-        created_by=user,
-    )
+    made = [
+        create_override(
+            kind=IdentificationOverride.Kind.IP,
+            value=ip,
+            classification=classification,
+            note=f"not {company.domain}" + (f": {text}" if text else ""),
+            created_by=user,
+            ip_key=ip_key,
+        )
+        for ip_key in ([0] if full else []) + keys
+    ]
+    return made[0]
 
 
 def _full_clean(instance, exclude):

@@ -80,11 +80,18 @@ class IdentificationOverride(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Masking (privacy.masking) covers IP overrides as it does visitors: 0 while `value` is the
+    # full address; once masked, `value` keeps only its prefix and this is the keyed hash of
+    # the full address (visits.ipkeys), which addresses and masked visitors are matched on.
+    ip_key = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "value"], name="override_kind_value_unique"),
+            # Masked IP overrides of one prefix differ by their key.
+            models.UniqueConstraint(
+                fields=["kind", "value", "ip_key"], name="override_kind_value_unique"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(classification="business") | models.Q(company__isnull=False),
                 name="override_business_needs_company",
@@ -92,4 +99,9 @@ class IdentificationOverride(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.value} is {self.get_classification_display()}"
+        return f"{self.shown_value} is {self.get_classification_display()}"
+
+    @property
+    def shown_value(self) -> str:
+        """The value as people see it: a masked address says it is one."""
+        return f"{self.value} (masked)" if self.ip_key else self.value

@@ -5,6 +5,10 @@ over every later lookup: `resolve_pending_ips` consults the override index right
 writes, and saving an override rewrites the matching IP resolutions, their visitors' companies
 and exclusion reasons at once. The most specific override wins: IP, then the narrowest range,
 then the longest domain.
+
+Masked visitors (privacy.masking) have no full address: an override reaches them by the keyed
+hash of the address (an IP override), by their kept prefix (a range at least as wide as it)
+or by their company's domain (a domain override). A masked IP override matches by its key.
 """
 
 import ipaddress
@@ -14,7 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from prospects.identify.models import Classification
-from prospects.models import Company, IdentificationOverride, IPResolution
+from prospects.models import Company, IdentificationOverride, IPResolution, Visitor
+from prospects.visits import ipkeys
 
 from .addresses import IPAddress, normalise_ip
 from .classify import Verdict
@@ -72,14 +77,21 @@ class OverrideIndex:
         field(default_factory=list)
     )
     by_domain: dict[str, IdentificationOverride] = field(default_factory=dict)
+    # Masked IP overrides by their key; every IP override by the key of its full address.
+    by_key: dict[int, IdentificationOverride] = field(default_factory=dict)
+    every_key: dict[int, IdentificationOverride] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> "OverrideIndex":
         """Every override from the database, with its company."""
         index = cls()
         for override in IdentificationOverride.objects.select_related("company", "created_by"):
-            if override.kind == Kind.IP:
+            if override.kind == Kind.IP and override.ip_key:
+                index.by_key[override.ip_key] = override
+                index.every_key[override.ip_key] = override
+            elif override.kind == Kind.IP:
                 index.by_ip[override.value] = override
+                index.every_key[ipkeys.key(override.value)] = override
             elif override.kind == Kind.NETWORK:
                 index.networks.append((ipaddress.ip_network(override.value), override))
             else:
@@ -88,13 +100,17 @@ class OverrideIndex:
         return index
 
     def __bool__(self) -> bool:
-        return bool(self.by_ip or self.networks or self.by_domain)
+        return bool(self.by_ip or self.by_key or self.networks or self.by_domain)
 
     def match_address(self, address: IPAddress) -> IdentificationOverride | None:
         """The IP or range override covering an address (no DNS needed), or None."""
         found = self.by_ip.get(address.compressed)
         if found:
             return found
+        if self.by_key:
+            found = self.by_key.get(ipkeys.key(address.compressed))
+            if found:
+                return found
         for network, override in self.networks:
             if network.version == address.version and address in network:
                 return override
@@ -105,12 +121,31 @@ class OverrideIndex:
         found = self.match_address(address)
         if found or not ptr_name or not self.by_domain:
             return found
-        labels = ptr_name.lower().rstrip(".").split(".")
+        return self._match_domain(ptr_name)
+
+    def match_masked(self, ip_key: int, prefix: str, domain: str) -> IdentificationOverride | None:
+        """The most specific override for a masked visitor (key, kept prefix, company domain)."""
+        found = self.every_key.get(ip_key)
+        if found:
+            return found
+        address = ipaddress.ip_address(prefix)
+        for network, override in self.networks:
+            if network.version == address.version and _covers_prefix(network, address):
+                return override
+        return self._match_domain(domain) if domain and self.by_domain else None
+
+    def _match_domain(self, name: str) -> IdentificationOverride | None:
+        labels = name.lower().rstrip(".").split(".")
         for start in range(len(labels) - 1):
             found = self.by_domain.get(".".join(labels[start:]))
             if found:
                 return found
         return None
+
+
+def _covers_prefix(network, prefix: IPAddress) -> bool:
+    """Whether a range holds every address a masked prefix stands for (a narrower one may not)."""
+    return network.prefixlen <= ipkeys.kept_bits(network.version) and prefix in network
 
 
 def override_verdict(override: IdentificationOverride, ptr_name: str = "") -> Verdict:
@@ -137,6 +172,11 @@ def override_matcher(override: IdentificationOverride):
     The same rules as `matching_rows`, for pages that count many overrides' reach at once;
     `ip` is the stored address text, `address` the parsed one (read by range overrides only).
     """
+    if override.kind == Kind.IP and override.ip_key:
+        network, ip_key = ipkeys.prefix_network(override.value), override.ip_key
+        return lambda ip, address, ptr_name, domain: (
+            address.version == network.version and address in network and ipkeys.key(ip) == ip_key
+        )
     if override.kind == Kind.IP:
         return lambda ip, address, ptr_name, domain: ip == override.value
     if override.kind == Kind.DOMAIN:
@@ -158,19 +198,42 @@ def domain_filter(domain: str) -> Q:
 def matching_rows(override: IdentificationOverride) -> list[IPResolution]:
     """The IP resolutions an override covers, locked for update (call inside a transaction)."""
     rows = IPResolution.objects.select_for_update().order_by("pk")
-    if override.kind == Kind.IP:
+    if override.kind == Kind.IP and not override.ip_key:
         return list(rows.filter(ip=override.value))
     if override.kind == Kind.DOMAIN:
         return list(rows.filter(domain_filter(override.value)))
-    network = ipaddress.ip_network(override.value)
+    covers = override_matcher(override)
     ids = [
         pk
         for pk, ip in IPResolution.objects.values_list("pk", "ip").iterator(chunk_size=5000)
-        if ipaddress.ip_address(ip).version == network.version
-        and ipaddress.ip_address(ip) in network
+        if covers(ip, ipaddress.ip_address(ip), "", "")
     ]
     return [
         row
         for start in range(0, len(ids), 500)
         for row in rows.filter(pk__in=ids[start : start + 500])
+    ]
+
+
+def masked_visitor_ids(override: IdentificationOverride) -> list[int]:
+    """The masked visitors an override covers (`OverrideIndex.match_masked`'s rules)."""
+    masked = Visitor.objects.filter(ip_key__gt=0)
+    if override.kind == Kind.IP:
+        ip_key = override.ip_key or ipkeys.key(override.value)
+        return list(masked.filter(ip_key=ip_key).values_list("pk", flat=True))
+    if override.kind == Kind.DOMAIN:
+        value = override.value
+        found = masked.filter(Q(company__domain=value) | Q(company__domain__endswith=f".{value}"))
+        return list(found.values_list("pk", flat=True))
+    network = ipaddress.ip_network(override.value)
+    prefixes = [
+        prefix
+        for prefix in masked.order_by().values_list("ip", flat=True).distinct().iterator()
+        if ipaddress.ip_address(prefix).version == network.version
+        and _covers_prefix(network, ipaddress.ip_address(prefix))
+    ]
+    return [
+        pk
+        for start in range(0, len(prefixes), 500)
+        for pk in masked.filter(ip__in=prefixes[start : start + 500]).values_list("pk", flat=True)
     ]

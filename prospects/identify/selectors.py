@@ -64,7 +64,10 @@ def override_reach(overrides_: list[IdentificationOverride]) -> dict[int, Reach]
     )
     rows = IPResolution.objects.values_list("ip", "ptr_name", "domain")
     # Parsing every address costs more than matching it: done once, and only for ranges.
-    ranges = any(override.kind == IdentificationOverride.Kind.NETWORK for override in overrides_)
+    ranges = any(
+        override.kind == IdentificationOverride.Kind.NETWORK or override.ip_key
+        for override in overrides_
+    )
     rows = [(ip, ipaddress.ip_address(ip) if ranges else None, ptr, dom) for ip, ptr, dom in rows]
     reach = {}
     for override in overrides_:

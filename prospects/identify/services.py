@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from prospects.identify.models import Classification
-from prospects.models import Company, IdentificationOverride, IPResolution
+from prospects.models import Company, IdentificationOverride, IPResolution, Visitor
 
 from . import records
 from .classify import Verdict, classify, classify_offline
@@ -24,7 +24,13 @@ from .companies import companies_for_domains, link_visitors
 from .datasets import asn_name
 from .domains import registrable_domain
 from .exclusions import refresh_exclusions, refresh_exclusions_for_ips, stale_visitors
-from .overrides import OverrideIndex, clean_override, matching_rows, override_verdict
+from .overrides import (
+    OverrideIndex,
+    clean_override,
+    masked_visitor_ids,
+    matching_rows,
+    override_verdict,
+)
 from .resolver import FAILED, NXDOMAIN, OK, Lookup, ResolverConfig, lookup_ips
 
 CHUNK_SIZE = 1000
@@ -232,11 +238,16 @@ def create_override(
     company: Company | None = None,
     note: str = "",
     created_by=None,
+    ip_key: int = 0,
 ) -> IdentificationOverride:
-    """Create (or replace) the override for (kind, value) and apply it at once."""
+    """Create (or replace) the override for (kind, value) and apply it at once.
+
+    `ip_key` makes an IP override a masked one: `value` is then a kept prefix and the override
+    is for the full address of that keyed hash (privacy.masking).
+    """
     value = clean_override(kind=kind, value=value, classification=classification, company=company)
-    override = IdentificationOverride.objects.filter(kind=kind, value=value).first()
-    override = override or IdentificationOverride(kind=kind, value=value)
+    found = IdentificationOverride.objects.filter(kind=kind, value=value, ip_key=ip_key).first()
+    override = found or IdentificationOverride(kind=kind, value=value, ip_key=ip_key)
     override.classification = classification
     override.company = company
     override.note = note
@@ -296,7 +307,32 @@ def _apply_override(override: IdentificationOverride) -> int:
     ips = [row.ip for row in changed]
     link_visitors(ips=ips)
     refresh_exclusions_for_ips(ips)
-    return len(changed)
+    return len(changed) + _apply_to_masked(override, index)
+
+
+def _apply_to_masked(override: IdentificationOverride, index: OverrideIndex) -> int:
+    """Give the masked visitors an override covers its verdict (they have no resolution left).
+
+    Each takes the most specific override that covers it, as an address does.
+    """
+    ids = masked_visitor_ids(override)
+    rows = Visitor.objects.values_list("pk", "ip", "ip_key", "company__domain")
+    visitors = []
+    for start in range(0, len(ids), 500):
+        for pk, prefix, ip_key, domain in rows.filter(pk__in=ids[start : start + 500]):
+            winner = index.match_masked(ip_key, prefix, domain or "") or override
+            business = winner.classification == Classification.BUSINESS
+            visitors.append(
+                Visitor(
+                    pk=pk,
+                    company_id=winner.company_id if business else None,
+                    masked_classification=winner.classification,
+                )
+            )
+    Visitor.objects.bulk_update(visitors, ["company", "masked_classification"], batch_size=500)
+    for start in range(0, len(ids), 500):
+        refresh_exclusions(Visitor.objects.filter(pk__in=ids[start : start + 500]))
+    return len(visitors)
 
 
 @transaction.atomic

@@ -55,12 +55,15 @@ def erase_visitor(*, visitor_id: int, by, note: str = "") -> Erasure:
         visitor = Visitor.objects.filter(pk=visitor_id).first()
         if visitor is None:
             raise NothingToErase(f"There is no visitor {visitor_id}.")
-        ip, agent, masked = visitor.ip, visitor.user_agent, visitor.ip_key != ipkeys.RAW
+        ip, agent, ip_key = visitor.ip, visitor.user_agent, visitor.ip_key
         counts = _erase_visitors(Visitor.objects.filter(pk=visitor_id))
-        # A masked visitor left only a prefix: its resolution was dropped, its samples masked.
-        if not masked and Visitor.objects.filter(ip=ip, ip_key=ipkeys.RAW).exists():
+        # A masked visitor left only a prefix: its resolution was dropped, its samples masked;
+        # an override of its address, keyed like it, goes when no other visitor has the key.
+        if ip_key != ipkeys.RAW and not Visitor.objects.filter(ip_key=ip_key).exists():
+            counts["overrides"] = IdentificationOverride.objects.filter(ip_key=ip_key).delete()[0]
+        elif ip_key == ipkeys.RAW and Visitor.objects.filter(ip=ip, ip_key=ipkeys.RAW).exists():
             counts["queued beacons"] = _erase_queued(ip, agent)
-        elif not masked:
+        elif ip_key == ipkeys.RAW:
             _add(counts, _erase_address(ip))
         return _record(Erasure.Subject.VISITOR, f"visitor {visitor_id}", counts, by, note, [ip])
 
@@ -107,9 +110,12 @@ def _erase_visitors(visitors) -> dict[str, int]:
 def _erase_address(ip: str) -> dict[str, int]:
     """Everything kept about an address itself once no visitor has it."""
     resolutions, _ = IPResolution.objects.filter(ip=ip).delete()
-    overrides, _ = IdentificationOverride.objects.filter(
-        kind=IdentificationOverride.Kind.IP, value=ip
-    ).delete()
+    # Its override, the full address's or, once masked, the one keyed by it.
+    overrides, _ = (
+        IdentificationOverride.objects.filter(kind=IdentificationOverride.Kind.IP)
+        .filter(Q(value=ip, ip_key=ipkeys.RAW) | Q(ip_key=ipkeys.key(ip)))
+        .delete()
+    )
     samples = 0
     for log_import in LogImport.objects.filter(malformed_samples__icontains=ip):
         kept = [s for s in log_import.malformed_samples if ip not in json.dumps(s)]

@@ -12,7 +12,10 @@ the keyed hash of the full address (visits.ipkeys) with the user agent's hash, s
 - the masked prefix is never looked up as a new IP: identification reads unmasked visitors only.
 
 The IP resolution of an address goes once no unmasked visitor has it, and addresses in the
-samples of malformed lines of imports older than the delay are masked the same way. Each
+samples of malformed lines of imports older than the delay are masked the same way. So are
+single-IP overrides (a researcher's "not this company" among them) saved before the cutoff:
+the value keeps the prefix, the key beside it is what addresses and masked visitors are
+matched on (identify.overrides), so the override still means the one address it named. Each
 batch is one short transaction that waits for the importers' merge turn, so an import never
 creates an unmasked twin of a visitor being masked. Idempotent: a masked visitor is never
 masked again.
@@ -28,7 +31,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from prospects.identify.models import IPResolution
+from prospects.identify.models import IdentificationOverride, IPResolution
 from prospects.visits import ipkeys
 from prospects.visits.ingest.sessions import take_merge_turn
 from prospects.visits.models import LogImport, Visitor
@@ -51,6 +54,7 @@ class MaskResult:
     visitors: int = 0
     resolutions: int = 0
     samples: int = 0
+    overrides: int = 0
 
     def as_dict(self) -> dict:
         """The result as a JSON-ready dict."""
@@ -98,7 +102,21 @@ def mask_resolved(*, now: dt.datetime | None = None, batch: int | None = None) -
             result.visitors += _mask_visitors(rows)
             result.resolutions += _drop_resolutions({ip for _pk, ip, _class in rows})
     result.samples = mask_samples(now)
+    result.overrides = mask_overrides(now)
     return result
+
+
+def mask_overrides(now: dt.datetime | None = None) -> int:
+    """Mask the single-IP overrides saved before the cutoff: prefix and key, as visitors."""
+    due = IdentificationOverride.objects.filter(
+        kind=IdentificationOverride.Kind.IP, ip_key=ipkeys.RAW, created_at__lte=cutoff(now)
+    )
+    overrides = [
+        IdentificationOverride(pk=pk, value=ipkeys.masked(ip), ip_key=ipkeys.key(ip))
+        for pk, ip in due.values_list("pk", "value")
+    ]
+    IdentificationOverride.objects.bulk_update(overrides, ["value", "ip_key"], batch_size=500)
+    return len(overrides)
 
 
 def _mask_visitors(rows: list[tuple[int, str, str]]) -> int:

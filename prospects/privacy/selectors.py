@@ -2,6 +2,7 @@
 
 from django.conf import settings
 
+from prospects.identify.models import IdentificationOverride
 from prospects.visits import ipkeys
 from prospects.visits.models import Visitor
 
@@ -32,4 +33,12 @@ def masking_status() -> dict:
         "due": due,
         # Unresolved yet, or resolved less than the delay ago.
         "waiting": unmasked - due,
+        **_override_counts(),
     }
+
+
+def _override_counts() -> dict:
+    """Single-IP overrides masked, and those still holding their full address."""
+    ip_overrides = IdentificationOverride.objects.filter(kind=IdentificationOverride.Kind.IP)
+    masked = ip_overrides.exclude(ip_key=ipkeys.RAW).count()
+    return {"overrides_masked": masked, "overrides_full": ip_overrides.count() - masked}

@@ -35,15 +35,22 @@ def key(ip: str) -> int:
     return (int.from_bytes(digest[:8], "big") & _KEY_BITS) or 1
 
 
+def kept_bits(version: int) -> int:
+    """How many leading bits masking keeps of an address of this IP version."""
+    return (
+        settings.LEADGEN_IP_MASK_IPV4_BITS if version == 4 else settings.LEADGEN_IP_MASK_IPV6_BITS
+    )
+
+
 def masked(ip: str) -> str:
     """The address with only its kept prefix: 203.0.113.77 → 203.0.113.0 at 24 bits."""
     address = ipaddress.ip_address(normal(ip))
     # An IPv4 address written as IPv6 (::ffff:a.b.c.d) is masked as the IPv4 address it is.
     address = getattr(address, "ipv4_mapped", None) or address
-    bits = (
-        settings.LEADGEN_IP_MASK_IPV4_BITS
-        if address.version == 4
-        else settings.LEADGEN_IP_MASK_IPV6_BITS
-    )
-    network = ipaddress.ip_network(f"{address}/{bits}", strict=False)
-    return str(network.network_address)
+    return str(prefix_network(str(address)).network_address)
+
+
+def prefix_network(prefix: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """The network a masked address stands for: 203.0.113.0 → 203.0.113.0/24 at 24 bits."""
+    address = ipaddress.ip_address(prefix)
+    return ipaddress.ip_network(f"{address}/{kept_bits(address.version)}", strict=False)
