@@ -18,11 +18,12 @@ def line(
     agent=BROWSER,
     minutes=0,
     seconds=0,
+    protocol="HTTP/1.1",
 ):
     """One combined-format line; `minutes`/`seconds` are added to `at`."""
     moment = at + dt.timedelta(minutes=minutes, seconds=seconds)
     stamp = moment.strftime("%d/%b/%Y:%H:%M:%S +0000")
-    return f'{ip} - - [{stamp}] "{method} {path} HTTP/1.1" {status} 512 "{referrer}" "{agent}"'
+    return f'{ip} - - [{stamp}] "{method} {path} {protocol}" {status} 512 "{referrer}" "{agent}"'
 
 
 def write_log(tmp_path, lines, name="access.log"):

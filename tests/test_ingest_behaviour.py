@@ -23,10 +23,33 @@ def test_the_hackers_only_log_keeps_almost_no_humans():
         rules[rule] += 1
     humans = rules.get("", 0)
     assert Visitor.objects.count() == 646
-    assert humans <= 130, rules
+    assert humans <= 95, rules
     assert rules[behaviour.INSTANT_FORM] > 400
+    assert rules[behaviour.MIXED_HTTP] >= 40
     assert result.bots > 2000
     assert PageView.objects.filter(visitor__bot_rule="").count() == result.pageviews
+
+
+def test_one_visitor_speaking_two_http_versions_is_a_bot(tmp_path):
+    script = [
+        line("/login_form", ip="192.0.2.50", protocol="HTTP/1.0"),
+        line("/pricing", ip="192.0.2.50", minutes=3),
+    ]
+    # A proxy that speaks HTTP/1.0 for everyone, and a browser on HTTP/2: one version each.
+    proxied = [line(f"/blog/{n}", ip="192.0.2.60", protocol="HTTP/1.0", minutes=n) for n in (0, 5)]
+    modern = [line("/", ip="192.0.2.70", protocol="HTTP/2.0"), line("/docs", ip="192.0.2.70")]
+    result = ingest_file(write_log(tmp_path, script + proxied + modern))
+    assert dict(Visitor.objects.values_list("ip", "bot_rule")) == {
+        "192.0.2.50": behaviour.MIXED_HTTP,
+        "192.0.2.60": "",
+        "192.0.2.70": "",
+    }
+    assert (result.pageviews, result.bots) == (4, 2)
+
+
+def test_no_visitor_of_the_real_elastic_sample_mixes_http_versions():
+    ingest_file(shared_file("elastic_apache_logs.log.gz"))
+    assert not Visitor.objects.filter(bot_rule=behaviour.MIXED_HTTP).exists()
 
 
 def test_a_form_posted_within_seconds_of_its_page_marks_a_bot(tmp_path):

@@ -11,6 +11,10 @@ crawler address ranges are the only way to tell bots apart.
 - probe paths: it asked for a known probe path (`/wp-login.php`, `/.env`, ...).
 - instant form: it posted a form within LEADGEN_BOT_FORM_SECONDS of fetching it.
 - POST only: three or more requests, every one a POST.
+- mixed HTTP versions: requests in HTTP/1.0 and in a later version under one address and
+  agent. A browser speaks one version to a server, and a proxy or load balancer in front
+  rewrites every request alike; a script that copies a browser's agent often does not
+  (343 of the 654 visitors of a log of only hackers, none of the Elastic sample's 1,861).
 - requests per minute: more than LEADGEN_BOT_MAX_PER_MINUTE non-asset requests in a minute.
 - 404 share: ten or more non-asset requests, at least half of them answered 404.
 - no assets: LEADGEN_BOT_NO_ASSET_PAGES page views or more and not one asset, in a log that
@@ -37,6 +41,7 @@ CRAWLER_ADDRESS = "crawler address"
 PROBE_PATHS = "probe paths"
 INSTANT_FORM = "instant form"
 POST_ONLY = "POST only"
+MIXED_HTTP = "mixed HTTP versions"
 RATE = "requests per minute"
 NOT_FOUND = "404 share"
 NO_ASSETS = "no assets"
@@ -51,9 +56,9 @@ MIN_POSTS = 3
 
 # Per visitor, by slot: 0 unused, page views, assets, posts, gets, 404s of non-assets,
 # non-asset requests, probes, current minute, its count, the most in any minute, last GET
-# time and path, instant form seen.
+# time and path, instant form seen, non-asset requests in HTTP/1.0 and in a later version.
 (PAGES, ASSETS, POSTS, GETS, NOT_FOUND_N, OTHER, PROBES, MINUTE, IN_MINUTE, PEAK) = range(1, 11)
-LAST_GET_TS, LAST_GET_PATH, FORM = 11, 12, 13
+LAST_GET_TS, LAST_GET_PATH, FORM, HTTP10, HTTP11 = 11, 12, 13, 14, 15
 
 PAGE, ASSET, OTHER_KIND, PROBE_KIND = "page", "asset", "other", "probe"
 
@@ -144,18 +149,25 @@ class BehaviourRules:
         # Batches of spilled rows, from the parser's thread to the writer's (deque: thread-safe).
         self.spilled: collections.deque[list[tuple]] = collections.deque()
 
-    def observe(self, key: tuple, ts: str, method: str, path: str, status: int, kind: str) -> None:
-        """Count one request of a visitor (kind: PAGE, ASSET, PROBE_KIND or OTHER_KIND).
+    def observe(
+        self, key: tuple, ts: str, method: str, path: str, status: int, kind: str, raw: bytes
+    ) -> None:
+        """Count one request of a visitor (kind: PAGE, ASSET, PROBE_KIND or OTHER_KIND);
+        `raw` is its line (the protocol is read from it: no format has to keep it).
 
         Runs on every line: the statistics' slots are literal indices (see the names above).
         """
         stats = self.stats.get(key)
         if stats is None:
-            stats = self.stats[key] = [0, 0, 0, 0, 0, 0, 0, 0, "", 0, 0, "", "", False]
+            stats = self.stats[key] = [0, 0, 0, 0, 0, 0, 0, 0, "", 0, 0, "", "", False, 0, 0]
         if kind == "asset":
             stats[2] += 1
             return
         stats[6] += 1
+        if b"HTTP/1.0" in raw:
+            stats[14] += 1
+        elif b"HTTP/" in raw:
+            stats[15] += 1
         if kind == "page":
             stats[1] += 1
         elif kind == "probe":
@@ -222,6 +234,8 @@ class BehaviourRules:
             return INSTANT_FORM
         if stats[POSTS] >= MIN_POSTS and not stats[GETS] and stats[POSTS] == stats[OTHER]:
             return POST_ONLY
+        if stats[HTTP10] and stats[HTTP11]:
+            return MIXED_HTTP
         if stats[PEAK] > self.max_per_minute:
             return RATE
         if stats[OTHER] >= MIN_ERROR_REQUESTS and stats[NOT_FOUND_N] * 2 >= stats[OTHER]:
@@ -266,6 +280,8 @@ def _row(key: tuple, stats: list) -> tuple:
         stats[PROBES],
         stats[PEAK],
         int(stats[FORM]),
+        stats[HTTP10],
+        stats[HTTP11],
     )
 
 

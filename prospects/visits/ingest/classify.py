@@ -178,7 +178,7 @@ class LineClassifier:
                 # An asset only counts in its visitor's statistics: done here, not in a call.
                 stats = visitor_stats.get(key)
                 if stats is None:
-                    observe(key, ts, method, path, status, behaviour.ASSET)
+                    observe(key, ts, method, path, status, behaviour.ASSET, raw)
                 else:
                     stats[assets_slot] += 1
                 continue
@@ -203,11 +203,12 @@ class LineClassifier:
                     else behaviour.ASSET
                     if kind == reading.FAVICON
                     else behaviour.OTHER_KIND,
+                    raw,
                 )
                 continue
             if method != "GET" or not (200 <= status < 300 or status == 304):
                 ignored += 1
-                observe(key, ts, method, path, status, behaviour.OTHER_KIND)
+                observe(key, ts, method, path, status, behaviour.OTHER_KIND, raw)
                 continue
             if status == 206:
                 # Range requests of one resource (a video, a PDF) are one reading.
@@ -217,7 +218,7 @@ class LineClassifier:
                 if len(partial) >= PARTIAL_LIMIT:
                     partial.clear()
                 partial.add((key, path))
-            observe(key, ts, method, path, status, behaviour.PAGE)
+            observe(key, ts, method, path, status, behaviour.PAGE, raw)
             legacy = 0
             if at < 0 or legacy_keys:
                 digest = blake2b(raw, digest_size=8).digest()

@@ -26,8 +26,22 @@ SLOTS = (
     behaviour.PROBES,
     behaviour.PEAK,
     behaviour.FORM,
+    behaviour.HTTP10,
+    behaviour.HTTP11,
 )
-_COLUMNS = ("pages", "assets", "posts", "gets", "not_found", "other", "probes", "peak", "form")
+_COLUMNS = (
+    "pages",
+    "assets",
+    "posts",
+    "gets",
+    "not_found",
+    "other",
+    "probes",
+    "peak",
+    "form",
+    "http10",
+    "http11",
+)
 _MERGED = ", ".join(f"{'MAX' if name in ('peak', 'form') else 'SUM'}({name})" for name in _COLUMNS)
 # Merged rows read from the database per round trip: memory holds a batch, not the table.
 FETCH_ROWS = 10_000
