@@ -1,6 +1,7 @@
 """Typed hits (a tracker's, an API's) read and classified like a log's lines."""
 
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import re
@@ -11,18 +12,42 @@ from .classify import MALFORMED_SAMPLES, SAMPLE_CHARS, LineClassifier, PendingVi
 from .parser import Hit
 from .runs import ImportResult
 
-_TS = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", re.ASCII)
+# The clock part is checked by the pattern, the date by the calendar (once per distinct day).
+_TS = re.compile(r"(\d{4}-\d\d-\d\d) (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d", re.ASCII)
 HITS_PER_CHUNK = 50_000
+EARLIEST_TEXT = parser.EARLIEST.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def valid_time(ts) -> bool:
-    """Whether a hit's time is UTC text 'YYYY-MM-DD HH:MM:SS' of a moment that can be real."""
-    if not (isinstance(ts, str) and _TS.fullmatch(ts)):
+def latest_time() -> str:
+    """The latest time a hit may have, as hit time text (a day ahead of this machine's clock)."""
+    latest = dt.datetime.now(dt.UTC).replace(tzinfo=None) + parser.FUTURE_SLACK
+    return latest.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def valid_time(ts, latest: str | None = None) -> bool:
+    """Whether a hit's time is UTC text 'YYYY-MM-DD HH:MM:SS' of a moment that can be real:
+    a real date and clock from 1990 to `latest` (default: `latest_time()`).
+
+    Times in this one fixed-width form sort as text in time order, so the bounds are string
+    comparisons (a datetime per hit cost 5 us, a third of the tracker writer's Python time).
+    """
+    if not isinstance(ts, str):
         return False
+    match = _TS.fullmatch(ts)
+    return (
+        match is not None
+        and EARLIEST_TEXT <= ts <= (latest or latest_time())
+        and _real_day(match.group(1))
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_day(day: str) -> bool:
     try:
-        return parser.plausible(dt.datetime.fromisoformat(ts))
+        dt.date.fromisoformat(day)
     except ValueError:
         return False
+    return True
 
 
 class HitReader:
@@ -61,9 +86,10 @@ class HitClassifier(LineClassifier):
         """The page views among typed hits; a hit at an impossible time is malformed."""
         result = self.result
         rows = []
+        latest = latest_time()
         for hit in hits:
             result.lines += 1
-            if not valid_time(hit.ts):
+            if not valid_time(hit.ts, latest):
                 result.malformed += 1
                 if len(result.malformed_samples) < MALFORMED_SAMPLES:
                     result.malformed_samples.append(repr(hit)[:SAMPLE_CHARS])

@@ -9,7 +9,7 @@ which is what one row would have held.
 
 from collections.abc import Iterator
 
-from django.db import connection
+from django.db import connection, transaction
 
 from . import behaviour
 from .store import insert_many
@@ -57,7 +57,9 @@ class SpilledStats:
         """Store (ip, ua_hash, *SLOTS values) rows."""
         if not rows:
             return
-        with connection.cursor() as cursor:
+        # One transaction: row by row in autocommit, SQLite commits its temp database each
+        # time (1.2 of 6.6 CPU s of a 100,000-beacon tracker import spilling 20,000 visitors).
+        with transaction.atomic(), connection.cursor() as cursor:
             if not self.rows:
                 columns = ", ".join(f"{name} INTEGER" for name in _COLUMNS)
                 cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
