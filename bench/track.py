@@ -1,14 +1,20 @@
 """Benchmark of the first-party tracker: beacons accepted by gunicorn, then hits written.
 
-    python bench/track.py [--seconds 10] [--workers 4] [--clients 2] [--threads 8] [--hits 200000]
+    python bench/track.py [--seconds 10] [--workers 4] [--worker-class sync|gthread]
+        [--server-threads 4] [--keep-alive] [--clients 1] [--connections 16] [--hits 200000]
 
-Accept: gunicorn on loopback (sync workers) over a fresh throwaway database of the kind
-DATABASE_URL names; client processes send snippet-shaped POST beacons, one connection each (as
-browsers' beacons mostly are), for --seconds. Beacons go to the Redis queue when
+Accept: gunicorn on loopback over a fresh throwaway database of the kind DATABASE_URL names;
+client processes (one thread each, epoll over --connections sockets) send snippet-shaped POST
+beacons for --seconds, a new connection per beacon or, with --keep-alive, reusing each (as a
+browser's sendBeacon reuses its connection to the endpoint; gunicorn's sync workers close
+every connection, gthread's keep it). The clients' CPU is reported beside the workers'
+(they share the cores). Beacons go to the Redis queue when
 LEADGEN_TRACKER_REDIS_URL (or a redis:// CELERY_BROKER_URL) is set, else to the database.
 Server time: 2,000 beacons through the Django stack in process (p50/p99).
-Write: --hits beacons from 20,000 visitors over a day are queued (pushed 1,000 at a time),
-then written through `ingest_hits` by the tracker's writer. Prints ``name: value`` lines.
+Write: --hits beacons from 20,000 visitors over a day are queued (pushed 1,000 at a time) in
+time order as the endpoint queues them (--order random: shuffled, the worst case, where the
+second import recuts all of the first one's sessions), then written through `ingest_hits` by
+the tracker's writer. Prints ``name: value`` lines.
 """
 
 import argparse
@@ -42,61 +48,114 @@ def parse_args():
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (2 x cores)")
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
-    parser.add_argument("--clients", type=int, default=2, help="client processes")
-    parser.add_argument("--threads", type=int, default=8, help="connections per client")
+    parser.add_argument("--server-threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--keep-alive", action="store_true", help="reuse each connection")
+    parser.add_argument("--clients", type=int, default=1, help="client processes")
+    parser.add_argument("--connections", type=int, default=16, help="connections per client")
     parser.add_argument("--warmup", type=float, default=15, help="seconds before timing")
     parser.add_argument("--hits", type=int, default=200_000, help="beacons written")
+    parser.add_argument(
+        "--order",
+        choices=["time", "random"],
+        default="time",
+        help="queue order of the written beacons: arrival (time) or shuffled (each import "
+        "then recuts the sessions of every earlier one)",
+    )
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--only", choices=["accept", "write"], help="run one half only")
     return parser.parse_args()
 
 
-def _request(port: int, n: int) -> bytes:
+def _request(port: int, n: int, keep_alive: bool) -> bytes:
     body = json.dumps(
         {"u": f"{SITE}{PAGES[n % len(PAGES)]}?utm_source=bench", "r": "", "i": f"b{n:015d}"}
     ).encode()
     head = (
         f"POST /t/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: {SITE}\r\n"
         f"User-Agent: {CHROME.format(v=120 + n % 5)}\r\nContent-Type: text/plain;charset=UTF-8\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        f"Connection: {'keep-alive' if keep_alive else 'close'}\r\n\r\n"
     )
     return head.encode() + body
 
 
-def _client(port: int, seconds: float, threads: int, offset: int, out) -> None:
-    """One client process: `threads` loops sending beacons until the time is up."""
-    import threading
+def _complete(answer: bytes, closed: bool) -> bool:
+    """Whether a response has all arrived: by Content-Length, chunked end or EOF."""
+    head_end = answer.find(b"\r\n\r\n")
+    if head_end < 0:
+        return closed
+    head = answer[:head_end].lower()
+    at = head.find(b"content-length:")
+    if at >= 0:
+        length = int(head[at + 15 :].split(b"\r\n", 1)[0])
+        return len(answer) >= head_end + 4 + length
+    if b"transfer-encoding: chunked" in head:
+        return answer.endswith(b"0\r\n\r\n")
+    return closed
 
+
+def _client(port: int, seconds: float, connections: int, offset: int, keep_alive: bool, out):
+    """One client process: `connections` sockets in one thread (epoll), each sending the next
+    beacon once its answer is in, for `seconds`. Threads would cost the cores the server
+    needs (the GIL handed over at every socket call); requests are built before timing."""
+    import resource
+    import selectors
+
+    pool = [_request(port, offset * 100_000 + i, keep_alive) for i in range(2000)]
+    selector = selectors.DefaultSelector()
     latencies: list[float] = []
     statuses: dict[int, int] = {}
-    lock = threading.Lock()
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     stop = time.monotonic() + seconds
+    sent = 0
 
-    def loop(start: int):
-        n, mine, codes = start, [], {}
-        while time.monotonic() < stop:
-            payload = _request(port, n)
-            n += threads * 1000
-            began = time.perf_counter()
-            with socket.create_connection(("127.0.0.1", port)) as conn:
-                conn.sendall(payload)
-                answer = b""
-                while chunk := conn.recv(4096):
-                    answer += chunk
-            mine.append(time.perf_counter() - began)
-            code = int(answer[9:12] or 0)
-            codes[code] = codes.get(code, 0) + 1
-        with lock:
-            latencies.extend(mine)
-            for code, count in codes.items():
-                statuses[code] = statuses.get(code, 0) + count
+    def send(conn):
+        nonlocal sent
+        if conn is None:
+            conn = socket.create_connection(("127.0.0.1", port))
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            conn.setblocking(False)
+            selector.register(conn, selectors.EVENT_READ, [b"", 0.0])
+        state = selector.get_key(conn).data
+        state[0], state[1] = b"", time.perf_counter()
+        conn.send(pool[sent % len(pool)])
+        sent += 1
 
-    workers = [threading.Thread(target=loop, args=(offset + i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    out.put((latencies, statuses))
+    def drop(conn):
+        selector.unregister(conn)
+        conn.close()
+        if time.monotonic() < stop:
+            send(None)
+
+    for _ in range(connections):
+        send(None)
+    while selector.get_map():
+        for key, _events in selector.select(timeout=1):
+            conn, state = key.fileobj, key.data
+            try:
+                chunk = conn.recv(65536)
+            except ConnectionError:
+                chunk = b""
+            if not chunk and not state[0]:
+                # The server closed a kept connection before answering: not a response.
+                drop(conn)
+                continue
+            state[0] += chunk
+            if not _complete(state[0], closed=not chunk):
+                continue
+            latencies.append(time.perf_counter() - state[1])
+            code = int(state[0][9:12] or 0)
+            statuses[code] = statuses.get(code, 0) + 1
+            if keep_alive and chunk and time.monotonic() < stop:
+                try:
+                    send(conn)
+                    continue
+                except ConnectionError:
+                    pass
+            drop(conn)
+    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    out.put((latencies, statuses, cpu))
 
 
 def bench_accept(args, env) -> None:
@@ -105,11 +164,10 @@ def bench_accept(args, env) -> None:
         port = probe.getsockname()[1]
     command = [sys.executable, "-m", "gunicorn", "leadgen.wsgi", "-b", f"127.0.0.1:{port}"]
     command += ["-w", str(args.workers), "-k", args.worker_class, "--backlog", "2048"]
-    server = subprocess.Popen(
-        [*command, "--timeout", "300"],
-        env=env,
-        cwd=ROOT,
-    )
+    if args.worker_class == "gthread":
+        command += ["--threads", str(args.server_threads)]
+    server = subprocess.Popen([*command, "--timeout", "300"], env=env, cwd=ROOT)
+    keep_alive = args.keep_alive
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -122,12 +180,12 @@ def bench_accept(args, env) -> None:
                 time.sleep(0.2)
         # Each worker loads the URLconf (and the app's imports) on its first request: warm up.
         warm = multiprocessing.Queue()
-        _client(port, args.warmup, args.workers * 2, 900, warm)
+        _client(port, args.warmup, args.workers * 2, 900, keep_alive, warm)
         warm.get()
         out = multiprocessing.Queue()
         clients = [
             multiprocessing.Process(
-                target=_client, args=(port, args.seconds, args.threads, i * 100, out)
+                target=_client, args=(port, args.seconds, args.connections, i, keep_alive, out)
             )
             for i in range(args.clients)
         ]
@@ -135,10 +193,11 @@ def bench_accept(args, env) -> None:
         cpu_before = _cpu_seconds(_children(server.pid))
         for client in clients:
             client.start()
-        latencies, statuses = [], {}
+        latencies, statuses, client_cpu = [], {}, 0.0
         for _ in clients:
-            mine, codes = out.get()
+            mine, codes, cpu = out.get()
             latencies += mine
+            client_cpu += cpu
             for code, count in codes.items():
                 statuses[code] = statuses.get(code, 0) + count
         for client in clients:
@@ -150,14 +209,17 @@ def bench_accept(args, env) -> None:
         server.wait(timeout=30)
     accepted = statuses.get(202, 0)
     latencies.sort()
-    print(f"accept_workers: {args.workers} {args.worker_class}")
+    threads = f" x {args.server_threads} threads" if args.worker_class == "gthread" else ""
+    print(f"accept_workers: {args.workers} {args.worker_class}{threads}")
+    print(f"accept_connections: {args.clients} x {args.connections}, keep-alive {keep_alive}")
     print(f"accept_statuses: {json.dumps(statuses, sort_keys=True)}")
     print(f"accepted_hits_per_s: {accepted / elapsed:.0f}")
     print(f"accept_p50_ms: {statistics.median(latencies) * 1000:.2f}")
     print(f"accept_p99_ms: {latencies[int(len(latencies) * 0.99)] * 1000:.2f}")
     # CPU the gunicorn workers spent per answered request: what a beacon costs the server
-    # whatever the neighbours' load (the clients share these cores too).
+    # whatever the neighbours' load (the clients share these cores too, and say what they took).
     print(f"accept_worker_cpu_per_request_ms: {server_cpu / max(1, len(latencies)) * 1000:.3f}")
+    print(f"accept_client_cpu_per_request_ms: {client_cpu / max(1, len(latencies)) * 1000:.3f}")
 
 
 def _children(pid: int) -> list[int]:
@@ -222,7 +284,7 @@ def bench_write(args) -> None:
     with transaction.atomic():
         _queue(args, rng, visitors, day, beacons, services)
     queued_seconds = time.perf_counter() - started
-    print(f"write_queue: {queue.queues()[0].name}")
+    print(f"write_queue: {queue.queues()[0].name}, {args.order} order")
     print(f"queued_hits_per_s_pushed_in_thousands: {args.hits / queued_seconds:.0f}")
     started, cpu = time.perf_counter(), time.process_time()
     results = services.write_queued_hits()
@@ -242,17 +304,21 @@ def _queue(args, rng, visitors, day, beacons, services) -> None:
     from prospects.tracking import queue
 
     source = queue.queues()[0]
-    payloads = []
+    hits = []
     for n in range(args.hits):
         ip, agent = rng.choice(visitors)
         beacon = beacons.Beacon(rng.choice(PAGES), "utm_source=bench", "", "", "", f"w{n:015d}")
-        now = day + dt.timedelta(seconds=rng.randrange(86_400))
-        payloads.append(services.hit_payload(beacon, ip, agent, f"{ip}-{agent}", now))
-        if len(payloads) == 1000:
-            source.push(payloads)
-            payloads = []
-    if payloads:
-        source.push(payloads)
+        hits.append((day + dt.timedelta(seconds=rng.randrange(86_400)), ip, agent, beacon))
+    if args.order == "time":
+        # As the endpoint queues them: each stamped with its arrival, so in time order.
+        hits.sort(key=lambda hit: hit[0])
+    for start in range(0, len(hits), 1000):
+        source.push(
+            [
+                services.hit_payload(beacon, ip, agent, f"{ip}-{agent}", now)
+                for now, ip, agent, beacon in hits[start : start + 1000]
+            ]
+        )
 
 
 def main():

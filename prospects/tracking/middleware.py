@@ -28,4 +28,7 @@ class TrackerMiddleware:
         request.get_host()
         response = views.track(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        # CommonMiddleware, skipped here, would set it; without it gunicorn answers an
+        # HTTP/1.1 request chunked (one more write, and a kept connection has to parse it).
+        response.headers.setdefault("Content-Length", str(len(response.content)))
         return response
