@@ -26,8 +26,8 @@ SLOTS = (
     behaviour.PROBES,
     behaviour.PEAK,
     behaviour.FORM,
+    behaviour.HTTP_SEEN,
     behaviour.HTTP10,
-    behaviour.HTTP11,
 )
 _COLUMNS = (
     "pages",
@@ -39,8 +39,8 @@ _COLUMNS = (
     "probes",
     "peak",
     "form",
+    "http_seen",
     "http10",
-    "http11",
 )
 _MERGED = ", ".join(f"{'MAX' if name in ('peak', 'form') else 'SUM'}({name})" for name in _COLUMNS)
 # Merged rows read from the database per round trip: memory holds a batch, not the table.
