@@ -77,3 +77,15 @@ def test_invalid_override_is_refused_with_a_message(admin_client_user):
     assert page.status_code == 200
     assert "is not an IP address" in page.content.decode()
     assert not IdentificationOverride.objects.exists()
+
+
+def test_a_second_override_of_the_same_value_is_refused_with_a_message(admin_client_user):
+    IdentificationOverride.objects.create(kind="ip", value="192.0.2.10", classification="isp")
+    page = admin_client_user.post(
+        reverse("admin:prospects_identificationoverride_add"),
+        {"kind": "ip", "value": "192.0.2.10", "classification": "hosting"},
+    )
+
+    assert page.status_code == 200
+    assert "An override of this value already exists." in page.content.decode()
+    assert IdentificationOverride.objects.get().classification == "isp"

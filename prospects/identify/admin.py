@@ -79,6 +79,13 @@ class IdentificationOverrideForm(forms.ModelForm):
             )
         except ValidationError as exc:
             self.add_error(None, exc)
+            return cleaned
+        # The unique key holds ip_key, which the form leaves out, so Django does not check it.
+        twins = IdentificationOverride.objects.filter(
+            kind=cleaned.get("kind"), value=cleaned["value"], ip_key=self.instance.ip_key
+        ).exclude(pk=self.instance.pk)
+        if twins.exists():
+            self.add_error("value", "An override of this value already exists.")
         return cleaned
 
 
