@@ -59,6 +59,22 @@ def recent_pace(*, company, newest) -> Pace | None:
     return pace_of(rows)
 
 
+def sessions_pace(*, sessions, newest) -> Pace | None:
+    """recent_pace from sessions already read with their page views (`timeline_views`, pages
+    joined), as the company page's timeline holds its latest ones: no query of its own."""
+    if newest is None:
+        return None
+    since = newest - dt.timedelta(days=RECENT_DAYS)
+    views = [
+        (pv.session_id, pv.ts, pv.time_on_page, pv.page.category)
+        for session in sessions
+        for pv in session.timeline_views
+        if pv.ts > since and pv.page.category != Category.CONTACT
+    ]
+    views.sort(key=lambda r: r[1], reverse=True)
+    return pace_of(views[:MAX_VIEWS])
+
+
 def pace_of(rows) -> Pace | None:
     """The pace of (session id, time, seconds on page or None, category) rows."""
     sessions: dict = {}

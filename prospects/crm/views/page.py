@@ -24,7 +24,7 @@ from prospects.privacy import audit
 from prospects.privacy.models import AuditEvent
 from prospects.roles import ADMIN, REP, RESEARCHER, has_role, role_required
 from prospects.segments.next_content import next_content
-from prospects.segments.pace import recent_pace
+from prospects.segments.pace import sessions_pace
 from prospects.timing.selectors import contact_time, team_response_rates
 
 Status = Company.Status
@@ -109,7 +109,8 @@ def render_page(request, detail, *, status=200, **forms):
         "undo_until": services.undo_deadline(latest) if latest else None,
         "watching": company.watching,
         "segment": segment,
-        "pace": recent_pace(company=company, newest=detail.newest_visit),
+        # From the timeline's latest sessions, read already: a big company's page views stay unread.
+        "pace": sessions_pace(sessions=detail.sessions, newest=detail.newest_visit),
         "held_out": held_out,
         "timing": contact_time(company=company),
         "response_rates": team_response_rates(),
