@@ -13,7 +13,9 @@ peak resident memory. Every import runs in a fresh process, so its peak is its o
 """
 
 import argparse
+import bisect
 import datetime as dt
+import hashlib
 import json
 import os
 import random
@@ -98,60 +100,80 @@ def generate_log(
     """Write `lines` time-ordered combined-format lines: visits with their assets, bots, noise.
 
     The visitors (`visitors` of them, default one per 25 lines) depend on `seed` only, so a
-    log of `months_before` earlier months of 30 days has the same people coming back.
+    log of `months_before` earlier months of 30 days has the same people coming back. The log
+    is written an hour of log time at a time, each hour given its share of the lines, so
+    memory holds one hour's events whatever the size (a 20M-line log held every event and
+    visitor before, gigabytes).
     """
-    rng = random.Random(seed)
+    rng = random.Random(seed * 1000 + months_before if months_before else seed)
     start = dt.datetime(2026, 3, 1, tzinfo=dt.UTC).timestamp() - months_before * 30 * 86400
-    span = days * 86400
-    visitors = [
-        (
-            f"{rng.randint(1, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
-            if rng.random() < 0.9
-            else f"2001:db8:{rng.randint(0, 65535):x}::{rng.randint(1, 65535):x}",
-            rng.choice(BROWSERS).format(v=rng.randint(100, 140)),
-        )
-        for _ in range(visitors or max(lines // 25, 10))
-    ]
-    if months_before:
-        rng = random.Random(seed * 1000 + months_before)
-    events = []
-    while len(events) < lines:
-        roll = rng.random()
-        t = start + rng.random() * span
-        if roll < 0.45:
-            ip = f"66.249.{rng.randint(64, 95)}.{rng.randint(1, 254)}"
-            events.append((t, ip, "GET", rng.choice(PAGES), 200, "-", rng.choice(BOTS)))
-            continue
-        if roll < 0.452:
-            events.append((t, None, rng.choice(MALFORMED)))
-            continue
-        ip, agent = rng.choice(visitors)
-        referrer = rng.choice(REFERRERS)
-        for _ in range(rng.randint(1, 8)):
-            page = rng.choice(PAGES)
-            if rng.random() < 0.05:
-                page += "?utm_source=newsletter&utm_medium=email&utm_campaign=spring"
-            status = 200 if rng.random() < 0.9 else rng.choice((304, 404, 301, 500))
-            method = (
-                "POST" if page.startswith(("/trial", "/contact")) and rng.random() < 0.3 else "GET"
-            )
-            events.append((t, ip, method, page, status, referrer, agent))
-            for asset in rng.sample(ASSETS, rng.randint(0, 2)):
-                events.append((t + 1, ip, "GET", asset, 200, SITE + page, agent))
-            referrer = SITE + page
-            t += rng.expovariate(1 / 90)
-    events.sort(key=lambda e: e[0])
+    hours = days * 24
+    population = visitors or max(lines // 25, 10)
+    pending: list[tuple] = []
+    made = written = 0
     with path.open("w", encoding="utf-8", errors="surrogateescape") as out:
-        for event in events[:lines]:
-            if event[1] is None:
-                out.write(event[2] + "\n")
-                continue
-            t, ip, method, page, status, referrer, agent = event
-            stamp = dt.datetime.fromtimestamp(t, dt.UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
-            size = rng.randint(200, 90000)
-            out.write(
-                f'{ip} - - [{stamp}] "{method} {page} HTTP/1.1" {status} {size} "{referrer}" "{agent}"\n'
-            )
+        for hour in range(hours):
+            end = start + (hour + 1) * 3600
+            while made < lines * (hour + 1) // hours:
+                made += _visit(pending, rng, end - 3600, seed, population)
+            # A visit may run into the next hours; what starts later is not made yet.
+            pending.sort(key=lambda e: e[0])
+            ready = len(pending) if hour == hours - 1 else bisect.bisect_left(pending, (end,))
+            written += _write(out, pending[:ready], rng, lines - written)
+            del pending[:ready]
+
+
+def _visit(events: list, rng: random.Random, hour_start: float, seed: int, population: int) -> int:
+    """Append one bot hit, malformed line or visit (pages with assets) of that hour; count them."""
+    before = len(events)
+    roll = rng.random()
+    t = hour_start + rng.random() * 3600
+    if roll < 0.45:
+        ip = f"66.249.{rng.randint(64, 95)}.{rng.randint(1, 254)}"
+        events.append((t, ip, "GET", rng.choice(PAGES), 200, "-", rng.choice(BOTS)))
+        return 1
+    if roll < 0.452:
+        events.append((t, None, rng.choice(MALFORMED)))
+        return 1
+    ip, agent = _visitor(seed, rng.randrange(population))
+    referrer = rng.choice(REFERRERS)
+    for _ in range(rng.randint(1, 8)):
+        page = rng.choice(PAGES)
+        if rng.random() < 0.05:
+            page += "?utm_source=newsletter&utm_medium=email&utm_campaign=spring"
+        status = 200 if rng.random() < 0.9 else rng.choice((304, 404, 301, 500))
+        method = "POST" if page.startswith(("/trial", "/contact")) and rng.random() < 0.3 else "GET"
+        events.append((t, ip, method, page, status, referrer, agent))
+        for asset in rng.sample(ASSETS, rng.randint(0, 2)):
+            events.append((t + 1, ip, "GET", asset, 200, SITE + page, agent))
+        referrer = SITE + page
+        t += rng.expovariate(1 / 90)
+    return len(events) - before
+
+
+def _visitor(seed: int, number: int) -> tuple[str, str]:
+    """Visitor `number`'s (IP, user agent), from a hash of seed and number (no list to hold)."""
+    d = hashlib.blake2b(b"%d:%d" % (seed, number), digest_size=8).digest()
+    if d[0] < 230:  # nine in ten on IPv4
+        ip = f"{1 + d[1] % 223}.{d[2]}.{d[3]}.{1 + d[4] % 254}"
+    else:
+        ip = f"2001:db8:{d[1] << 8 | d[2]:x}::{(d[3] << 8 | d[4]) or 1:x}"
+    return ip, BROWSERS[d[5] % len(BROWSERS)].format(v=100 + d[6] % 41)
+
+
+def _write(out, events: list[tuple], rng: random.Random, room: int) -> int:
+    """Write at most `room` events as log lines; return how many were written."""
+    for event in events[:room]:
+        if event[1] is None:
+            out.write(event[2] + "\n")
+            continue
+        t, ip, method, page, status, referrer, agent = event
+        stamp = dt.datetime.fromtimestamp(t, dt.UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
+        size = rng.randint(200, 90000)
+        out.write(
+            f'{ip} - - [{stamp}] "{method} {page} HTTP/1.1" {status} {size} "{referrer}" "{agent}"\n'
+        )
+    return min(len(events), max(room, 0))
 
 
 def main() -> None:
