@@ -17,6 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 BLOCK_BYTES = 1 << 20
+# Lines per chunk: what a chunk holds while it is parsed and staged (its lines, page views and
+# rows) is most of an import's memory that is not fixed. 50,000 held ~40 MB and left the
+# allocator more freed memory to keep on big files; 10,000 costs no measurable CPU.
+CHUNK_LINES = 10_000
 # Compressed input is fed in small pieces: a corrupt piece loses at most its own output.
 PIECE_BYTES = 1 << 15
 # The first line's first bytes name the file: rotated, grown and compressed copies keep them.
@@ -46,7 +50,7 @@ class LogReader:
     corrupt stream ("" when whole) and `held_back` is 1 if an incomplete last line waits.
     """
 
-    def __init__(self, source, *, chunk_lines: int = 50_000):
+    def __init__(self, source, *, chunk_lines: int = CHUNK_LINES):
         self.source = source
         self.chunk_lines = chunk_lines
         self.content_hash = hashlib.blake2b(digest_size=32)

@@ -132,11 +132,12 @@ def start_stage() -> None:
             cursor.execute(f"CREATE TEMP TABLE {STAGE} (sid BIGSERIAL, {columns})")
         else:
             cursor.execute(f"CREATE TEMP TABLE {STAGE} ({columns})")
-            # 16 MB page caches (SQLite's default is 2 MB): index inserts of a big import stay
-            # in memory. 64 MB each cost 117 MB more peak memory at 1M lines for the same CPU
-            # time (bench/ingest.py), and filled only on big files: memory grew with the file.
-            cursor.execute("PRAGMA main.cache_size = -16384")
-            cursor.execute("PRAGMA temp.cache_size = -16384")
+            # 4 MB page caches (SQLite's default is 2 MB), small enough that even a small import
+            # fills them: with 16 MB each, a 200,000-line import filled about half and a
+            # 2,000,000-line one all, and its sorts (bounded by the main cache's size) took
+            # 16 MB more, so peak memory grew with the file by ~40 MB.
+            cursor.execute("PRAGMA main.cache_size = -4096")
+            cursor.execute("PRAGMA temp.cache_size = -4096")
 
 
 def stage_pageviews(rows: list[tuple]) -> None:
