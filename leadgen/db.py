@@ -42,6 +42,16 @@ def comparable_timestamp(expression: str) -> str:
     return expression if is_postgresql() else epoch(expression)
 
 
+def table_scan() -> str:
+    """A hint after a table name to read the whole table in storage order instead of through
+    an index: `NOT INDEXED` on SQLite, nothing on PostgreSQL (whose planner picks scans itself).
+
+    For queries that aggregate a whole table through a sort: SQLite otherwise walks an index
+    and looks up every row in the table.
+    """
+    return "" if is_postgresql() else "NOT INDEXED"
+
+
 def ip_value(expression: str) -> str:
     """SQL turning a text expression into the type of an IP address column."""
     return f"{expression}::inet" if is_postgresql() else expression

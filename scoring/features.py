@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection
 
-from leadgen.db import comparable_timestamp, epoch, seconds_after
+from leadgen.db import comparable_timestamp, epoch, seconds_after, table_scan
 from prospects.models import Page, PageView, Session, Visitor
 from prospects.visits.choices import FUNNEL_ORDER, Category, SourceType
 
@@ -152,6 +152,9 @@ def _fetch(cursor, sql: str, params: list, width: int) -> np.ndarray:
     return flat.reshape(len(flat) // width, width)
 
 
+STAGES = len(FUNNEL_ORDER) + 1  # stage codes 1..len(FUNNEL_ORDER)
+
+
 def _page_view_query(cutoffs, scope_pv, scope_params):
     pv, page = PageView._meta.db_table, Page._meta.db_table
     category, stage = _code("p.category", CATEGORIES), _code("p.funnel_stage", FUNNEL_ORDER)
@@ -159,14 +162,29 @@ def _page_view_query(cutoffs, scope_pv, scope_params):
     # Time on a page is the gap to the next hit; known at T only when that hit came before T.
     ends = seconds_after("pv.ts", "COALESCE(pv.time_on_page, 0)")
     known, known_params = _bucket(ends, cutoffs, comparable=True)
+    buckets = len(cutoffs) + 1
+    # Category and stage as one number, the two buckets as another (_unpack_views splits them):
+    # six columns instead of eight for some 450,000 rows at 100,000 visitors. Over the whole
+    # table SQLite reads it in storage order, not row by row through the visitor index; both
+    # sorts are the GROUP BY's anyway (4.53 -> 3.48 CPU s on 3,000,000 page views, measured).
+    scan = table_scan() if not scope_pv else ""
     sql = (
-        f"SELECT pv.visitor_id, {category}, {stage} + 1, {seen}, {known}, COUNT(*), "
+        f"SELECT pv.visitor_id, ({category}) * {STAGES} + {stage} + 1, "
+        f"({seen}) * {buckets} + {known}, COUNT(*), "
         f"COALESCE(SUM(pv.time_on_page), 0), COUNT(pv.time_on_page) "
-        f"FROM {pv} pv JOIN {page} p ON p.id = pv.page_id "
+        f"FROM {pv} pv {scan} JOIN {page} p ON p.id = pv.page_id "
         f"WHERE p.category <> '{FORM}' AND pv.ts < %s{scope_pv} "
-        f"GROUP BY pv.visitor_id, p.category, p.funnel_stage, 4, 5"
+        f"GROUP BY pv.visitor_id, p.category, p.funnel_stage, 3"
     )
     return sql, [*seen_params, *known_params, cutoffs[-1], *scope_params]
+
+
+def _unpack_views(rows: np.ndarray, buckets: int) -> np.ndarray:
+    """The page-view query's rows with their codes split: visitor, category, stage, seen
+    bucket, known bucket, views, seconds, timed views (what _table reads)."""
+    category, stage = np.divmod(rows[:, 1].astype(np.int64), STAGES)
+    seen, known = np.divmod(rows[:, 2].astype(np.int64), buckets)
+    return np.column_stack([rows[:, 0], category, stage, seen, known, rows[:, 3:]]).astype(float)
 
 
 def _session_queries(cutoffs, scope_s, scope_params):
@@ -216,7 +234,7 @@ def _build_sorted(cutoffs: list[dt.datetime], visitors, keep_converted: bool) ->
     )
     with connection.cursor() as cursor:
         people = _fetch(cursor, people_sql, params, 3)
-        views = _fetch(cursor, view_sql, view_params, 8)
+        views = _unpack_views(_fetch(cursor, view_sql, view_params, 6), len(cutoffs) + 1)
         sessions = _fetch(cursor, session_sql, session_params, 6)
         straddling = _fetch(cursor, straddle_sql, straddle_params, 3)
     ids = people[:, 0].astype(np.int64)
