@@ -38,12 +38,7 @@ WIDTHS = (1400, 390)
 
 
 @pytest.fixture
-def model_dir(settings, tmp_path):
-    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
-
-
-@pytest.fixture
-def team_day(researcher, rep, admin_user, model_dir):
+def team_day(researcher, rep, admin_user):
     """The queue, a company each stage of the work, a trained model and an import."""
     companies = build_day()
     population(400, seed=4)  # enough conversions before the backtest cutoff to learn

@@ -37,9 +37,8 @@ OFFICE_IP = "203.0.113.50"
 
 
 @pytest.fixture
-def model_dir(settings, tmp_path, monkeypatch):
-    """Models saved apart; the queued training runs in the live server even with a broker (CI)."""
-    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
+def eager_training(monkeypatch):
+    """The queued training runs in the live server even with a broker (CI)."""
     monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
 
 
@@ -64,7 +63,7 @@ def build_admin_day():
 
 
 def test_an_admin_overrides_an_identification_trains_and_rolls_back(
-    page, admin_user, rep, model_dir
+    page, admin_user, rep, eager_training
 ):
     companies, earlier = build_admin_day()
     granite = companies["Granite Advisory"]

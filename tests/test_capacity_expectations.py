@@ -14,11 +14,6 @@ from tests.scoring_factories import population, quick_candidates
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def model_dir(settings, tmp_path):
-    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
-
-
 @pytest.fixture
 def scored():
     companies = [CompanyFactory() for _ in range(12)]

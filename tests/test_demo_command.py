@@ -15,8 +15,7 @@ from scoring.models import CompanyScore, ModelVersion, VisitorScore
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
-def test_demo_runs_every_stage_and_is_safe_to_run_again(tmp_path, settings, client):
-    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
+def test_demo_runs_every_stage_and_is_safe_to_run_again(tmp_path, client):
     out = io.StringIO()
     call_command("demo", visitors=14000, days=90, seed=11, dir=tmp_path / "demo", stdout=out)
 

@@ -80,8 +80,7 @@ def test_the_share_holds_within_binomial_noise_over_10000_companies(admin_user):
     assert abs(control - 2_000) <= 160
 
 
-def test_assignment_is_stable_across_rescoring(settings, tmp_path, admin_user):
-    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
+def test_assignment_is_stable_across_rescoring(admin_user):
     companies = [CompanyFactory() for _ in range(8)]
     for i, company in enumerate(companies):
         population(30, seed=60 + i, company=company)

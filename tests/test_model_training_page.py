@@ -18,11 +18,6 @@ __all__ = ["dead_broker"]  # a fixture, used by name
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def model_dir(settings, tmp_path):
-    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
-
-
 @pytest.fixture
 def eager(monkeypatch):
     """The queued training runs in this process even when a broker is configured (CI)."""

@@ -16,9 +16,8 @@ pytestmark = needs_worker
 
 
 def test_train_now_is_trained_by_the_worker_and_the_new_version_appears(
-    settings, tmp_path, client, admin_user, start_worker
+    settings, client, admin_user, start_worker
 ):
-    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
     population(300, seed=5)
     old = services.train_model(trained_by="nightly", folds=3, candidates=quick_candidates())
     worker = start_worker(LEADGEN_MODEL_DIR=str(settings.LEADGEN_MODEL_DIR))

@@ -21,8 +21,7 @@ NEW_VISIT = [
 
 
 @pytest.fixture
-def trained(settings, tmp_path):
-    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
+def trained(db):
     population(300, seed=9)
     return services.train_model(trained_by="test", folds=3, candidates=quick_candidates())
 
@@ -75,8 +74,7 @@ def test_an_import_with_no_new_page_view_hands_on_nothing(
     assert callbacks == []
 
 
-def test_run_gives_every_stage_in_order(tmp_path, settings, zone):
-    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
+def test_run_gives_every_stage_in_order(tmp_path, zone):
     population(300, seed=9)
     stages = [
         stage

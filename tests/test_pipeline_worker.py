@@ -20,7 +20,6 @@ def test_an_imported_visit_reaches_the_queue_through_the_worker(
     settings, tmp_path, start_worker, dns_server
 ):
     settings.LEADGEN_PIPELINE_HAND_ON = True
-    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
     population(300, seed=9)
     services.train_model(trained_by="test", folds=3, candidates=quick_candidates())
     server = dns_server(host("198.51.100.60", "gw.hooli-labs.com"))

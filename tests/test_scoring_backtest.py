@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 H = 30
 
 
-@pytest.fixture(autouse=True)
-def model_dir(settings, tmp_path):
-    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
-
-
 def rows_as_of(cutoff: dt.datetime) -> tuple[np.ndarray, np.ndarray]:
     """Features and labels of the visitors seen before `cutoff` and not converted by then."""
     first_hit = dict(

@@ -15,11 +15,6 @@ from scoring.training import best_f1, held_out_f1
 from tests.scoring_factories import population
 
 
-@pytest.fixture(autouse=True)
-def model_dir(settings, tmp_path):
-    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
-
-
 def run(*args) -> tuple[str, dict]:
     out = StringIO()
     call_command(*args, stdout=out)

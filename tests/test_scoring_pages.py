@@ -8,11 +8,6 @@ from scoring.models import ModelVersion, VisitorScore
 from tests.scoring_factories import population, quick_candidates
 
 
-@pytest.fixture(autouse=True)
-def model_dir(settings, tmp_path):
-    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
-
-
 @pytest.fixture
 def two_versions(db):
     population(400, seed=11)

@@ -7,11 +7,6 @@ import skops.io as sio
 from scoring.registry import ModelFileError, load_artifact, model_dir, save_artifact
 
 
-@pytest.fixture(autouse=True)
-def model_dir_setting(settings, tmp_path):
-    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
-
-
 def test_an_artifact_round_trips_inside_the_model_dir():
     name = save_artifact({"ids": np.arange(3), "names": ["a", "b"]}, prefix="unit")
     assert (model_dir() / name).is_file()

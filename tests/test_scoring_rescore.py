@@ -16,11 +16,6 @@ from tests.scoring_factories import START, ViewWriter, pages, population, quick_
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def model_dir(settings, tmp_path):
-    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
-
-
 @pytest.fixture
 def trained():
     kinds = population(400, seed=41)

@@ -16,11 +16,6 @@ from tests.scoring_factories import population
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def models(settings, tmp_path):
-    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
-
-
 def killed_run(silent_for: dt.timedelta, name: str = "deadbeef0001") -> TrainingRun:
     """What a retrain killed after its heartbeat leaves: an unfinished run and a stray file."""
     run = TrainingRun.objects.create(requested_by="scoring.tasks.retrain")

@@ -18,11 +18,6 @@ from scoring.snapshots import scoring_cutoff
 from tests.scoring_factories import population, quick_candidates
 
 
-@pytest.fixture(autouse=True)
-def model_dir(settings, tmp_path):
-    settings.LEADGEN_MODEL_DIR = tmp_path / "models"
-
-
 @pytest.mark.django_db
 def test_trained_version_stores_every_figure_the_issue_lists():
     population(500, seed=3)
