@@ -120,3 +120,13 @@ def _ipv4_bounds(prefix: str) -> tuple[str, str]:
     low += [0] * (4 - len(low))
     high += [255] * (4 - len(high))
     return ".".join(map(str, low[:4])), ".".join(map(str, high[:4]))
+
+
+def insert_many(cursor, insert: str, placeholders: str, rows: list[tuple]) -> None:
+    """Insert `rows` with one statement per batch (`insert` ends with VALUES)."""
+    if is_postgresql():
+        from psycopg2.extras import execute_values
+
+        execute_values(cursor.cursor, f"{insert} %s", rows, page_size=1000)
+    else:
+        cursor.cursor.executemany(f"{insert} ({placeholders})", rows)

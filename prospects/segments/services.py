@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from leadgen.db import insert_many
 from prospects.identify.exclusions import BOT
 from prospects.models import Session, Visitor
 from prospects.roles import ADMIN, require_role
 from prospects.segments import clustering
 from prospects.segments.models import CompanySegment, Segment, Segmentation, VisitorSegment
 from prospects.visits.choices import Category
-from prospects.visits.ingest.store import insert_many
 from scoring.features import build_features
 from scoring.meaning import horizon_days
 from scoring.snapshots import scoring_cutoff

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 
 from django.db import connection, transaction
 
+from leadgen.db import insert_many
+
 from . import behaviour
-from .store import insert_many
 
 TABLE = "ingest_behaviour"
 # Row layout: ip, ua_hash, then the statistics' slots below.

@@ -12,7 +12,7 @@ import io
 
 from django.db import connection
 
-from leadgen.db import ip_value, is_postgresql, timestamp_type
+from leadgen.db import insert_many, ip_value, is_postgresql, timestamp_type
 from prospects.models import Page, PageView, Visitor
 from prospects.visits import ipkeys
 
@@ -104,16 +104,6 @@ def _upsert(
         for ordinal, row_id in cursor.fetchall():
             ids[ordinal] = row_id
     return ids
-
-
-def insert_many(cursor, insert: str, placeholders: str, rows: list[tuple]) -> None:
-    """Insert `rows` with one statement per batch (`insert` ends with VALUES)."""
-    if is_postgresql():
-        from psycopg2.extras import execute_values
-
-        execute_values(cursor.cursor, f"{insert} %s", rows, page_size=1000)
-    else:
-        cursor.cursor.executemany(f"{insert} ({placeholders})", rows)
 
 
 STAGE = "ingest_stage"
