@@ -137,3 +137,14 @@ def test_the_privacy_page_counts_masked_and_full_overrides(masked, client, admin
     page = client.get(reverse("privacy")).content.decode()
     assert "IP overrides (a researcher&#x27;s" in page or "IP overrides (a researcher's" in page
     assert "1 masked, 1 with their full address" in page
+
+
+def test_an_overrides_reach_on_the_page_counts_the_masked_visitors_it_covers(
+    masked, client, admin_user
+):
+    client.force_login(admin_user)
+    data = {"kind": "network", "value": "198.51.0.0/16", "classification": "hosting"}
+    response = client.post(reverse("override_add"), data, follow=True)
+    assert "it covers 0 IPs and 2 visitors." in response.content.decode()
+    page = client.get(reverse("identification")).content.decode()
+    assert "0 IPs, 2 visitors" in page

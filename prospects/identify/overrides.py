@@ -215,6 +215,21 @@ def matching_rows(override: IdentificationOverride) -> list[IPResolution]:
     ]
 
 
+def masked_matcher(override: IdentificationOverride):
+    """A test (ip_key, prefix address, company domain) -> bool of the masked visitors an
+    override covers, in memory: `masked_visitor_ids`'s rules, for counting many at once."""
+    if override.kind == Kind.IP:
+        ip_key = override.ip_key or ipkeys.key(override.value)
+        return lambda key, prefix, domain: key == ip_key
+    if override.kind == Kind.DOMAIN:
+        value, suffix = override.value, f".{override.value}"
+        return lambda key, prefix, domain: domain == value or domain.endswith(suffix)
+    network = ipaddress.ip_network(override.value)
+    return lambda key, prefix, domain: (
+        prefix.version == network.version and _covers_prefix(network, prefix)
+    )
+
+
 def masked_visitor_ids(override: IdentificationOverride) -> list[int]:
     """The masked visitors an override covers (`OverrideIndex.match_masked`'s rules)."""
     masked = Visitor.objects.filter(ip_key__gt=0)

@@ -7,7 +7,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from prospects.models import IdentificationOverride, IPResolution, Visitor
 
-from .overrides import override_matcher
+from .overrides import masked_matcher, override_matcher
 
 
 def ip_classifications(*, classification: str = "", search: str = "") -> QuerySet[IPResolution]:
@@ -52,16 +52,24 @@ class Reach:
 
 
 def override_reach(overrides_: list[IdentificationOverride]) -> dict[int, Reach]:
-    """The IPs and visitors each override covers, by override id, in two queries for any number.
+    """The IPs and visitors each override covers, by override id, in three queries for any number.
 
-    Every resolved IP is read once (address, PTR name, domain) with its visitor count, and the
-    overrides are matched in memory with the same rules as `overrides.matching_rows`.
+    Every resolved IP is read once (address, PTR name, domain) with its visitor count, and so is
+    every masked prefix (key, company domain: they have no resolution left); the overrides are
+    matched in memory with the same rules as `overrides.matching_rows` and `masked_visitor_ids`.
     """
     if not overrides_:
         return {}
-    visitors = dict(
-        Visitor.objects.order_by().values("ip").annotate(n=Count("pk")).values_list("ip", "n")
-    )
+    full = Visitor.objects.filter(ip_key=0).order_by()
+    visitors = dict(full.values("ip").annotate(n=Count("pk")).values_list("ip", "n"))
+    masked = [
+        (key, ipaddress.ip_address(prefix), domain or "", n)
+        for prefix, key, domain, n in Visitor.objects.filter(ip_key__gt=0)
+        .order_by()
+        .values("ip", "ip_key", "company__domain")
+        .annotate(n=Count("pk"))
+        .values_list("ip", "ip_key", "company__domain", "n")
+    ]
     rows = IPResolution.objects.values_list("ip", "ptr_name", "domain")
     # Parsing every address costs more than matching it: done once, and only for ranges.
     ranges = any(
@@ -71,9 +79,10 @@ def override_reach(overrides_: list[IdentificationOverride]) -> dict[int, Reach]
     rows = [(ip, ipaddress.ip_address(ip) if ranges else None, ptr, dom) for ip, ptr, dom in rows]
     reach = {}
     for override in overrides_:
-        covers = override_matcher(override)
+        covers, covers_masked = override_matcher(override), masked_matcher(override)
         covered = [row[0] for row in rows if covers(*row)]
+        hidden = sum(n for key, prefix, domain, n in masked if covers_masked(key, prefix, domain))
         reach[override.pk] = Reach(
-            ips=len(covered), visitors=sum(visitors.get(ip, 0) for ip in covered)
+            ips=len(covered), visitors=sum(visitors.get(ip, 0) for ip in covered) + hidden
         )
     return reach
