@@ -4,7 +4,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 
 from leadgen.db import ip_prefix_filter
 from prospects.models import Company, Contact, Visitor
@@ -33,12 +33,6 @@ class SearchResults:
         return len(self.companies) + len(self.addresses) + len(self.contacts)
 
 
-def searchable_companies(user) -> QuerySet[Company]:
-    """The companies a person may find: those they may open (Company.objects.visible_to), so
-    a company the running experiment holds out stays hidden from the team here too."""
-    return Company.objects.visible_to(user)
-
-
 def _address_query(text: str) -> Q | None:
     """A whole address matches exactly (index); a start of one matches as a prefix."""
     try:
@@ -60,7 +54,8 @@ def search(*, user, query: str) -> SearchResults:
     if len(text) > MAX_CHARS:
         results.message = f"Search for at most {MAX_CHARS} characters."
         return results
-    visible = searchable_companies(user)
+    # The companies the person may open: the running experiment's control stays hidden here too.
+    visible = Company.objects.visible_to(user)
     results.companies = list(
         visible.filter(Q(name__icontains=text) | Q(domain__icontains=text))
         .select_related("score", "assignee", "rep")
