@@ -123,3 +123,29 @@ def test_a_stopped_experiment_lets_outreach_reach_its_control(client, admin_user
         'id="held-out-note"'
         not in client.get(reverse("company", args=[control.pk])).content.decode()
     )
+
+
+def test_a_control_company_is_never_given_to_a_researcher(client, admin_user, researcher, arms):
+    _experiment, control, treated = arms
+    give = lambda: services.reassign_company(  # noqa: E731
+        company=control, to_user=researcher, by=admin_user
+    )
+    assert HELD_OUT in _refused(give)
+    control.refresh_from_db()
+    assert control.assignee is None
+    # The page offers no reassignment, and posting one anyway answers 400 with the reason.
+    client.force_login(admin_user)
+    page = client.get(reverse("company", args=[control.pk])).content.decode()
+    assert 'id="reassign-form"' not in page and 'id="reassign-held-out"' in page
+    posted = client.post(reverse("company_reassign", args=[control.pk]), {"to_user": researcher.pk})
+    assert posted.status_code == 400 and HELD_OUT in posted.content.decode()
+    control.refresh_from_db()
+    assert control.assignee is None
+    client.force_login(researcher)
+    assert (
+        reverse("company", args=[control.pk]) not in client.get(reverse("my_work")).content.decode()
+    )
+    # A treated company is reassigned as usual.
+    services.reassign_company(company=treated, to_user=researcher, by=admin_user)
+    treated.refresh_from_db()
+    assert treated.assignee == researcher

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from prospects.crm import holds, limits
-from prospects.crm.outreach import hold_for_outreach
+from prospects.crm.outreach import hold_for_outreach, is_held_out
 from prospects.crm.rows import locked as _locked
 from prospects.crm.rows import record_status as _record_status
 from prospects.crm.rows import refresh_exclusions_if_sql_changed
@@ -63,8 +63,23 @@ def release_claim(*, company, user) -> Company:
 
 
 def reassign_company(*, company, to_user, by) -> Company:
-    """Hand a company to another researcher (admins only); `to_user=None` leaves it unclaimed."""
-    return holds.reassign(holds.RESEARCH, company=company, to_user=to_user, by=by)
+    """Hand a company to another researcher (admins only); `to_user=None` leaves it unclaimed.
+
+    A company the running experiment holds out is refused a holder: it would reach that
+    person's work list, alerts and bulk actions, which control companies must never reach.
+    """
+    return holds.reassign(
+        holds.RESEARCH, company=company, to_user=to_user, by=by, refuse=_refuse_held_out_research
+    )
+
+
+def _refuse_held_out_research(company) -> None:
+    if is_held_out(company):
+        raise ServiceError(
+            f"{company.name} is in the control arm of the running experiment: it is hidden "
+            "from researchers and reps, so it cannot be given to anyone until the experiment "
+            "is stopped (admins see it on the experiment page)."
+        )
 
 
 def allowed_statuses(*, user, company) -> list[Status]:
