@@ -3,6 +3,7 @@ of a hand-solved chain, bootstrap coverage and the band-adjusted exposure compar
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from prospects.attribution.attribute import attribute
 from prospects.attribution.credit import MODELS, position_based, time_decay
@@ -213,10 +214,44 @@ def test_without_both_kinds_of_journey_in_a_band_there_is_no_difference():
     assert np.isnan(e.adjusted_low[0]) and np.isnan(e.adjusted_high[0])
 
 
-def test_bands_all_converted_or_none_have_no_interval_rather_than_a_zero_width_one():
+def _newcombe(a, n1, c, n0):
+    """Newcombe's hybrid score interval (method 10) per 1,000, from scipy's Wilson intervals."""
+    p1, p0 = a / n1, c / n0
+    w1 = stats.binomtest(a, n1).proportion_ci(0.95, method="wilson")
+    w0 = stats.binomtest(c, n0).proportion_ci(0.95, method="wilson")
+    low = p1 - p0 - np.hypot(p1 - w1.low, w0.high - p0)
+    high = p1 - p0 + np.hypot(w1.high - p1, p0 - w0.low)
+    return 1000 * low, 1000 * high
+
+
+def test_no_conversion_on_one_side_gets_newcombes_interval_not_a_collapsed_one():
+    # Like the demo's "jobs": 0 of 975 who saw it converted, 350 of 17,000 who did not.
+    # Sato's (here Wald's) interval was -22.7 to -18.5 per 1,000, as if a zero in 975 were
+    # exact, while 975 journeys can hide a rate of up to 3.9 per 1,000.
+    e = _banded([(0, 975, 0, 17_000, 350)])
+    low, high = _newcombe(0, 975, 350, 17_000)
+    assert e.adjusted_low[0] == pytest.approx(low, abs=1e-6)
+    assert e.adjusted_high[0] == pytest.approx(high, abs=1e-6)
+    assert e.adjusted_low[0] < -22.7 and e.adjusted_high[0] > -16.5
+
+
+def test_with_zero_in_every_band_the_bands_pool_into_newcombes_interval():
+    # Two bands alike in size: the pooled rates are the crude ones and the effective sizes
+    # the totals, so the stratified interval is Newcombe's on the summed table.
+    e = _banded([(0, 40, 0, 300, 12), (1, 40, 0, 300, 30)])
+    low, high = _newcombe(0, 80, 42, 600)
+    assert e.adjusted_difference[0] == pytest.approx(-70.0)
+    assert e.adjusted_low[0] == pytest.approx(low, abs=1e-6)
+    assert e.adjusted_high[0] == pytest.approx(high, abs=1e-6)
+
+
+def test_bands_all_converted_get_an_honest_interval_rather_than_a_zero_width_one():
     e = _banded([(0, 2, 2, 1, 0)])
     assert e.adjusted_difference[0] == pytest.approx(1000.0)
-    assert np.isnan(e.adjusted_low[0]) and np.isnan(e.adjusted_high[0])
+    low, high = _newcombe(2, 2, 0, 1)
+    assert e.adjusted_low[0] == pytest.approx(low, abs=1e-6)
+    assert e.adjusted_high[0] == pytest.approx(high, abs=1e-6)
+    assert e.adjusted_low[0] < 100
 
 
 def test_engagement_bands_are_quantiles():

@@ -193,8 +193,9 @@ def test_tagged_sessions_read_source_medium_campaign(client, pages, researcher):
 def test_the_page_shows_each_adjusted_difference_with_its_interval(client, site, researcher):
     client.force_login(researcher)
     text = client.get(reverse("attribution")).content.decode()
-    # The blog: both journeys that saw it converted, the one that did not, did not.
-    assert '+1000.0 <span class="muted small">(too few conversions to bound)</span>' in text
+    # The blog: both journeys that saw it converted, the one that did not, did not; with all
+    # or none converted on each side, Newcombe's interval says how little so few journeys tell.
+    assert '+1000.0 <span class="muted small">(-122.1 to +1000.0)</span>' in text
     stored = site.results["visitor"]["dimensions"]["category"]["rows"]
     blog = next(r for r in stored if r["label"] == "Blog")
     blog["exposure"].update(adjusted=130.0, adjusted_low=6.748, adjusted_high=253.252)

@@ -13,6 +13,13 @@ it and the n₀ who did not, in a band of N,
                                        Q = (a(n₀ - c) + c(n₁ - a)) / 2N
 
 (in a single band it is the binomial p₁(1 - p₁)/n₁ + p₀(1 - p₀)/n₀).
+
+That variance, like any Wald interval, collapses where one side has no conversion (or only
+conversions) in every weighed band: "jobs, 0 of 975 converted" got -21 to -16 per 1,000, as
+if the zero were exact. There the interval is Newcombe's (1998, method 10) hybrid score
+interval instead, stratified: each side's pooled rate Σw·r/Σw gets its Wilson interval at the
+effective size 1 / Σ((w/Σw)² / n) (the size whose binomial variance is that of the pooled rate),
+and the two are combined by the square-and-add rule; in one band it is Newcombe's exactly.
 """
 
 from dataclasses import dataclass
@@ -69,6 +76,10 @@ def exposure(touches: Touches, journeys: Journeys) -> Exposure:
         where=pooled > 0,
     )
     half_width = Z * np.sqrt(_sato_variance(a, n1, c, n0, size, adjusted, pooled))
+    low, high = adjusted - half_width, adjusted + half_width
+    newcombe_low, newcombe_high, degenerate = _stratified_newcombe(a, n1, c, n0, weight, pooled)
+    low = np.where(degenerate, newcombe_low, low)
+    high = np.where(degenerate, newcombe_high, high)
     saw, saw_conv = n1.sum(axis=0), a.sum(axis=0)
     unseen, unseen_conv = n - saw, converted.sum() - saw_conv
     return Exposure(
@@ -77,18 +88,53 @@ def exposure(touches: Touches, journeys: Journeys) -> Exposure:
         saw_rate=1000 * np.divide(saw_conv, saw, out=np.zeros(n_labels), where=saw > 0),
         unseen_rate=1000 * np.divide(unseen_conv, unseen, out=np.zeros(n_labels), where=unseen > 0),
         adjusted_difference=1000 * adjusted,
-        adjusted_low=1000 * (adjusted - half_width),
-        adjusted_high=1000 * (adjusted + half_width),
+        adjusted_low=1000 * low,
+        adjusted_high=1000 * high,
     )
+
+
+def _wilson(rate, n):
+    """Wilson's score interval of a proportion `rate` of `n` trials (arrays; n > 0)."""
+    z2n = Z * Z / n
+    centre = (rate + z2n / 2) / (1 + z2n)
+    half = Z / (1 + z2n) * np.sqrt(rate * (1 - rate) / n + z2n / (4 * n))
+    return centre - half, centre + half
+
+
+def _stratified_newcombe(a, n1, c, n0, weight, pooled):
+    """(low, high, degenerate) per label: the stratified Newcombe interval of the difference,
+    and where it replaces Sato's (a side with none or all converted in every weighed band).
+
+    Only bands where both sides have journeys weigh (weight > 0); NaN where none does.
+    """
+    weighed = weight > 0
+    share = np.divide(weight, pooled, out=np.zeros_like(weight), where=pooled > 0)
+
+    def side(events, n):
+        rate = np.divide(events, n, out=np.zeros_like(events), where=n > 0)
+        pooled_rate = (share * rate).sum(axis=0)
+        spread = (share * share / np.where(weighed, n, 1)).sum(axis=0)
+        effective = np.divide(1.0, spread, out=np.full(len(pooled), np.nan), where=spread > 0)
+        with np.errstate(invalid="ignore"):
+            low, high = _wilson(pooled_rate, effective)
+        none = ~np.any(weighed & (events > 0), axis=0)
+        every = ~np.any(weighed & (events < n), axis=0)
+        return pooled_rate, low, high, none | every
+
+    r1, low1, high1, flat1 = side(a, n1)
+    r0, low0, high0, flat0 = side(c, n0)
+    difference = r1 - r0
+    low = difference - np.sqrt((r1 - low1) ** 2 + (high0 - r0) ** 2)
+    high = difference + np.sqrt((high1 - r1) ** 2 + (r0 - low0) ** 2)
+    return low, high, (flat1 | flat0) & (pooled > 0)
 
 
 def _sato_variance(a, n1, c, n0, size, difference, pooled) -> np.ndarray:
     """Sato's variance of each label's Mantel-Haenszel risk difference (bands x labels in).
 
     Bands where one side is empty add nothing. NaN where no band weighs, and where the
-    variance comes out 0: every weighed band all converted or none on each side (three
-    journeys that all converted), where a zero-width interval would claim a certainty the
-    data do not have.
+    variance comes out 0 (every weighed band all converted or none on each side); the
+    stratified Newcombe interval stands in wherever a side is all or none.
     """
     square = np.maximum(size, 1) ** 2
     p = ((n1 * n1 * c - n0 * n0 * a + n1 * n0 * (n0 - n1) / 2) / square).sum(axis=0)
