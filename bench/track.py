@@ -9,8 +9,9 @@ beacons for --seconds, a new connection per beacon or, with --keep-alive, reusin
 browser's sendBeacon reuses its connection to the endpoint; gunicorn's sync workers close
 every connection, gthread's keep it). The clients' CPU is reported beside the workers'
 (they share the cores). Beacons go to the Redis queue when
-LEADGEN_TRACKER_REDIS_URL (or a redis:// CELERY_BROKER_URL) is set, else to the database.
-Server time: 2,000 beacons through the Django stack in process (p50/p99).
+LEADGEN_TRACKER_REDIS_URL (or a redis:// CELERY_BROKER_URL) is set, else to the database;
+with Redis no write is asked for meanwhile (the write half times the writer).
+Server time: 2,000 beacons through the WSGI application in process (p50/p99, CPU).
 Write: --hits beacons from 20,000 visitors over a day are queued (pushed 1,000 at a time) in
 time order as the endpoint queues them (--order random: shuffled, the worst case, where the
 second import recuts all of the first one's sessions), then written through `ingest_hits` by
@@ -239,32 +240,64 @@ def _cpu_seconds(pids: list[int]) -> float:
 
 
 def bench_server_time(n: int = 2000) -> None:
-    """Server time per beacon in this process (the whole Django stack, no network): wall
-    p50/p99 and CPU per beacon (wall time on shared cores counts the neighbours' load)."""
-    from django.test import Client
+    """Server time per beacon in this process through the WSGI application, as gunicorn calls
+    it (no network): wall p50/p99 and CPU per beacon (wall time on shared cores counts the
+    neighbours' load)."""
+    import io
 
-    client = Client()
+    from leadgen.wsgi import application
+
     times, statuses = [], {}
-    cpu = time.process_time()
+
+    def start_response(status, headers, exc_info=None):
+        statuses[status] = statuses.get(status, 0) + 1
+
+    environs = []
     for i in range(n):
-        body = json.dumps({"u": f"{SITE}/pricing", "i": f"s{i:015d}"})
-        began = time.perf_counter()
-        response = client.post(
-            "/t/",
-            body,
-            content_type="text/plain;charset=UTF-8",
-            HTTP_HOST="127.0.0.1",
-            HTTP_ORIGIN=SITE,
-            HTTP_USER_AGENT=CHROME.format(v=120),
+        body = json.dumps({"u": f"{SITE}/pricing", "i": f"s{i:015d}"}).encode()
+        environs.append(
+            {
+                "REQUEST_METHOD": "POST",
+                "PATH_INFO": "/t/",
+                "SCRIPT_NAME": "",
+                "QUERY_STRING": "",
+                "SERVER_NAME": "127.0.0.1",
+                "SERVER_PORT": "8000",
+                "SERVER_PROTOCOL": "HTTP/1.1",
+                "REMOTE_ADDR": f"10.9.{i // 256 % 256}.{i % 256}",
+                "HTTP_HOST": "127.0.0.1",
+                "HTTP_ORIGIN": SITE,
+                "HTTP_USER_AGENT": CHROME.format(v=120),
+                "CONTENT_TYPE": "text/plain;charset=UTF-8",
+                "CONTENT_LENGTH": str(len(body)),
+                "wsgi.input": io.BytesIO(body),
+                "wsgi.url_scheme": "http",
+                "wsgi.errors": sys.stderr,
+            }
         )
+    cpu = time.process_time()
+    for environ in environs:
+        began = time.perf_counter()
+        answer = application(environ, start_response)
+        b"".join(answer)
+        answer.close()
         times.append(time.perf_counter() - began)
-        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
     cpu = time.process_time() - cpu
     times.sort()
     print(f"server_time_statuses: {json.dumps(statuses, sort_keys=True)}")
-    print(f"server_time_p50_ms: {statistics.median(times) * 1000:.2f}")
-    print(f"server_time_p99_ms: {times[int(n * 0.99)] * 1000:.2f}")
+    print(f"server_time_p50_ms: {statistics.median(times) * 1000:.3f}")
+    print(f"server_time_p99_ms: {times[int(n * 0.99)] * 1000:.3f}")
     print(f"server_cpu_per_beacon_ms: {cpu / n * 1000:.3f}")
+
+
+def _no_write_asked() -> None:
+    """The writer is timed in the write half: none is asked for while accepting (with Celery
+    eager it would run in a gunicorn worker, beside the beacons being timed)."""
+    from prospects.tracking import queue
+
+    found = queue.redis_queue()
+    if found is not None:
+        found.redis.set(queue.FLUSH_FLAG, b"1", ex=3600)
 
 
 def bench_write(args) -> None:
@@ -338,16 +371,18 @@ def main():
             [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True
         )
         print(f"database: {url.split(':', 1)[0]}")
-        if args.only != "write":
-            bench_accept(args, env)
+        print(f"load_before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         os.environ.update({k: env[k] for k in ("LEADGEN_TRACKER_RATE_PER_MINUTE", "LOG_LEVEL")})
         import django
 
         django.setup()
         if args.only != "write":
+            _no_write_asked()
+            bench_accept(args, env)
             bench_server_time()
         if args.only != "accept":
             bench_write(args)
+        print(f"load_after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         drop()
 

@@ -6,17 +6,23 @@ from django.conf import settings
 
 
 def client_ip(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or the hop LEADGEN_PROXY_COUNT proxies appended.
+    """The address a Django request came from (`client_ip_of` its META)."""
+    return client_ip_of(request.META)
+
+
+def client_ip_of(meta) -> str | None:
+    """The client's address in a WSGI environ: REMOTE_ADDR, or the hop LEADGEN_PROXY_COUNT
+    proxies appended.
 
     Each trusted proxy appends the address it was reached from to X-Forwarded-For, so the
     N-th entry from the right is the client as seen by the outermost trusted proxy; entries
     further left are whatever the client chose to send and are never believed.
     """
-    remote = request.META.get("REMOTE_ADDR")
+    remote = meta.get("REMOTE_ADDR")
     count = settings.LEADGEN_PROXY_COUNT
     if count <= 0:
         return remote
-    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     hops = [hop for hop in hops if hop]
     if len(hops) < count:
         return remote

@@ -412,6 +412,10 @@ LEADGEN_TRACKER_REDIS_URL = env.str(
 LEADGEN_TRACKER_FLUSH_SECONDS = env.int("LEADGEN_TRACKER_FLUSH_SECONDS", default=5)
 LEADGEN_TRACKER_RATE_PER_MINUTE = env.int("LEADGEN_TRACKER_RATE_PER_MINUTE", default=600)
 LEADGEN_TRACKER_MAX_BYTES = env.int("LEADGEN_TRACKER_MAX_BYTES", default=4096)
+# With Redis, each process pushes the beacons it accepted every BUFFER_MS milliseconds, or at
+# once when it holds BUFFER_SIZE (prospects/tracking/buffer.py): one round trip for many.
+LEADGEN_TRACKER_BUFFER_MS = env.int("LEADGEN_TRACKER_BUFFER_MS", default=50)
+LEADGEN_TRACKER_BUFFER_SIZE = env.int("LEADGEN_TRACKER_BUFFER_SIZE", default=500)
 LEADGEN_TRACKER_COOKIE = env.bool("LEADGEN_TRACKER_COOKIE", default=False)
 LEADGEN_TRACKER_COOKIE_DAYS = env.int("LEADGEN_TRACKER_COOKIE_DAYS", default=365)
 

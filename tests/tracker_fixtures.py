@@ -6,7 +6,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from prospects.tracking import queue
+from prospects.tracking import buffer, queue
 from tests.ingest_lines import BROWSER
 
 SITE = "https://northwind-software.com"
@@ -16,7 +16,8 @@ SITE = "https://northwind-software.com"
 def tracker(settings, monkeypatch):
     """The tracker with empty queues and rate counts; the endpoint asks for no write.
 
-    With a Redis queue configured (CI) its list and counters are emptied before and after.
+    With a Redis queue configured (CI) its list and counters are emptied before and after,
+    and this process's buffer of accepted beacons starts empty.
     """
     settings.LEADGEN_TRACKER_FLUSH_SECONDS = 3600
     limits = queue.LocalLimits()
@@ -27,14 +28,16 @@ def tracker(settings, monkeypatch):
     if found is not None:
         _empty_redis(found)
         found.redis.set(queue.FLUSH_FLAG, b"1", ex=3600)
+        monkeypatch.setattr(found, "buffer", buffer.AcceptBuffer(found))
     yield
     if found is not None:
+        found.buffer.close()
         _empty_redis(found)
 
 
 def _empty_redis(found) -> None:
     names = [queue.LIST, queue.FLUSH_FLAG, queue.DRAIN_LOCK]
-    names += list(found.redis.scan_iter(f"{queue.RATE_PREFIX}*"))
+    names += list(found.redis.scan_iter(f"{buffer.RATE_PREFIX}*"))
     found.redis.delete(*names)
 
 
@@ -50,5 +53,6 @@ def beacon(client, *, origin=SITE, agent=BROWSER, ip="203.0.113.7", headers=None
 
 
 def queued() -> int:
-    """Beacons waiting in every queue."""
+    """Beacons waiting in every queue (this process's accepted ones pushed first)."""
+    queue.push_accepted()
     return sum(source.size() for source in queue.queues())

@@ -1,6 +1,7 @@
 """The tracker's short way through Django: `/t/` answered before the rest of the stack.
 
-Beacons need none of what the other middleware gives a page (sessions, users, messages,
+Under gunicorn `/t/` is answered before Django (`tracking.wsgi`); this is for the requests
+that do come through Django (the test client, ASGI, the redirect and host checks). Beacons need none of what the other middleware gives a page (sessions, users, messages,
 CSRF, CSP, htmx, lockouts, static files, time zones), and at thousands a second their cost
 is most of a beacon's server time. Placed first, this hands `/t/` straight to the view, which
 does its own checks (origin, method, rate, size, fields, bots). What still applies: the host

@@ -1,7 +1,8 @@
 """Where accepted beacons wait to be written: a Redis list, or the database's QueuedHit table.
 
-With LEADGEN_TRACKER_REDIS_URL (the Redis broker by default) beacons go to a Redis list; in
-the embedded default, or while Redis is unreachable, to the database. The writer drains both.
+With LEADGEN_TRACKER_REDIS_URL (the Redis broker by default) beacons go to a Redis list, a few
+milliseconds' worth per push (`buffer`); in the embedded default, or while Redis is
+unreachable, to the database. The writer drains both.
 Items are read, written, then removed, so a writer that dies midway leaves them for the next
 one; the hits' keys make a second write of the same item a duplicate that adds nothing.
 """
@@ -13,25 +14,34 @@ import time
 import redis
 from django.conf import settings
 
+from .buffer import AcceptBuffer
 from .models import QueuedHit
 
 LIST = "leadgen:tracker:hits"
 DRAIN_LOCK = "leadgen:tracker:drain"
 FLUSH_FLAG = "leadgen:tracker:flush"
-RATE_PREFIX = "leadgen:tracker:rate:"
 REMOVE_SLICE = 10_000
 
-# A beacon's whole visit to Redis in one round trip: count the address in this minute, refuse
-# past the limit, push the payload (if any), and say whether this push opens a flush window.
-# Returns -1 (over the limit), 0 (admitted) or 1 (admitted, and the first in its window).
-_ACCEPT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], 120) end
-if count > tonumber(ARGV[1]) then return -1 end
-if ARGV[3] == '' then return 0 end
-redis.call('RPUSH', KEYS[2], ARGV[3])
-if redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[2]) then return 1 end
-return 0
+# One push of a process's accepted beacons (`buffer.AcceptBuffer.flush`): add its count of
+# each rate key (KEYS[3..], counts in ARGV[2..]) and read back the totals, push the payloads
+# (the rest of ARGV), and say whether this push opens a flush window (ARGV[1] seconds).
+# Returns {write due (0/1), total of each rate key...}.
+_PUSH = """
+local keys = #KEYS - 2
+local answer = {0}
+for i = 1, keys do
+  local added = tonumber(ARGV[i + 1])
+  local count = redis.call('INCRBY', KEYS[i + 2], added)
+  if count == added then redis.call('EXPIRE', KEYS[i + 2], 120) end
+  answer[i + 1] = count
+end
+if #ARGV > keys + 1 then
+  for first = keys + 2, #ARGV, 1000 do
+    redis.call('RPUSH', KEYS[1], unpack(ARGV, first, math.min(first + 999, #ARGV)))
+  end
+  if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then answer[1] = 1 end
+end
+return answer
 """
 
 
@@ -69,7 +79,9 @@ class RedisQueue:
 
     def __init__(self, url: str):
         self.redis = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-        self._accept = self.redis.register_script(_ACCEPT)
+        self._push = self.redis.register_script(_PUSH)
+        # What this process accepted and has not pushed yet (services.accept_beacon).
+        self.buffer = AcceptBuffer(self)
 
     def push(self, payloads: list[str]) -> None:
         self.redis.rpush(LIST, *payloads)
@@ -87,13 +99,16 @@ class RedisQueue:
     def drain_lock(self):
         return self.redis.lock(DRAIN_LOCK, timeout=600, blocking_timeout=0)
 
-    def accept(self, ip: str, limit: int, payload: str, seconds: int) -> tuple[bool, bool]:
-        """(admitted, write due): count a request from `ip` in this minute and, unless it
-        passes `limit`, push `payload` (none when empty); the write is due for the first push
-        in each `seconds` window. One round trip (a script the server caches)."""
-        key = f"{RATE_PREFIX}{ip}:{int(time.time() // 60)}"
-        verdict = self._accept(keys=[key, LIST, FLUSH_FLAG], args=[limit, max(1, seconds), payload])
-        return verdict >= 0, verdict == 1
+    def push_accepted(
+        self, counts: dict[str, int], payloads: list[str], seconds: int
+    ) -> tuple[dict[str, int], bool]:
+        """Add `counts` (rate key -> requests) to Redis's and push `payloads`, in one round
+        trip: (each key's total, whether a write is due: the first push in each `seconds`)."""
+        keys = list(counts)
+        answer = self._push(
+            keys=[LIST, FLUSH_FLAG, *keys], args=[seconds, *counts.values(), *payloads]
+        )
+        return dict(zip(keys, answer[1:], strict=True)), answer[0] == 1
 
 
 class _LocalLock:
@@ -154,3 +169,10 @@ def queues() -> list:
     """Every queue the writer drains: Redis first (if configured), then the database."""
     found = redis_queue()
     return [found, database] if found else [database]
+
+
+def push_accepted() -> None:
+    """Push what this process accepted into the Redis queue now (before writing it here)."""
+    found = redis_queue()
+    if found is not None:
+        found.buffer.flush()

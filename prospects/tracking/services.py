@@ -38,26 +38,22 @@ def accept_beacon(
     validated beacon (None for a refused one) as one hit, unless the agent is a bot.
 
     The hit's key is the visitor id and the beacon's own id, so a beacon sent twice (a retry)
-    is one hit, and nobody can make another visitor's beacon a duplicate. With Redis this is
-    one round trip.
+    is one hit, and nobody can make another visitor's beacon a duplicate. With Redis the
+    beacon and the count wait in this process for the next push (`buffer`), which asks for
+    the write when it is due; no round trip in the request.
     """
     payload = ""
     if beacon is not None and not bots.classify_agent(user_agent)[0]:
         payload = hit_payload(beacon, ip, user_agent, visitor_id, now)
     limit = settings.LEADGEN_TRACKER_RATE_PER_MINUTE
-    seconds = settings.LEADGEN_TRACKER_FLUSH_SECONDS
     found = queue.redis_queue()
     if found is not None:
-        try:
-            admitted, due = found.accept(ip, limit, payload, seconds)
-            return _verdict(admitted, payload, due)
-        except redis.RedisError:
-            # Redis down: count here, and the database holds the beacon until it is written.
-            pass
+        return _verdict(found.buffer.accept(ip, limit, payload), payload, due=False)
     if not queue.local_limits.admit(ip, limit):
         return Verdict.LIMITED
     if payload:
         queue.database.push([payload])
+    seconds = settings.LEADGEN_TRACKER_FLUSH_SECONDS
     return _verdict(True, payload, bool(payload) and queue.local_limits.flush_due(seconds))
 
 
@@ -96,6 +92,7 @@ def write_queued_hits(*, batch: int = WRITE_BATCH) -> list[ImportResult]:
     A queue another writer is draining is skipped; an item is removed only once written.
     """
     results = []
+    queue.push_accepted()
     for source in queue.queues():
         try:
             _drain(source, batch, results)
