@@ -1,11 +1,14 @@
 """Bots by behaviour: the rule that fired marks the visitor, its views are bots, not page views."""
 
+from collections import Counter
+
 import pytest
 from django.test import override_settings
 
-from prospects.identify.exclusions import BOT, refresh_exclusions
+from prospects.identify.exclusions import ACCOUNT_PAGES, BOT, refresh_exclusions
 from prospects.models import PageView, Visitor
 from prospects.visits.ingest import behaviour
+from prospects.visits.ingest.accounts import is_account_path
 from prospects.visits.ingest.importer import ingest_file
 from tests.ingest_lines import BROWSER, line, write_log
 from tests.shared_data import shared_file
@@ -13,21 +16,113 @@ from tests.shared_data import shared_file
 pytestmark = pytest.mark.django_db
 
 
-def test_the_hackers_only_log_keeps_almost_no_humans():
-    # Every client in this log probed a hidden form (nielsbasjes/logparser's demo log); the
-    # full log it was cut from showed its site's assets, so the no-assets rule applies.
-    with override_settings(LEADGEN_BOT_ASSETS_LOGGED="yes"):
+def _rules() -> dict[str, int]:
+    """How many visitors each behaviour rule marked ("" for none)."""
+    return dict(Counter(Visitor.objects.values_list("bot_rule", flat=True)))
+
+
+@pytest.mark.parametrize(
+    ("assets_logged", "humans", "by_account_pages", "by_fleet"),
+    # Every client in this log probed a hidden form (nielsbasjes/logparser's demo log). Its
+    # lines hold no assets, so "auto" does not apply the no-assets rule; the full log it was
+    # cut from showed its site's assets, which "yes" says.
+    [("auto", 5, 75, 35), ("yes", 4, 69, 19)],
+)
+def test_the_hackers_only_log_keeps_almost_no_humans(
+    assets_logged, humans, by_account_pages, by_fleet
+):
+    with override_settings(LEADGEN_BOT_ASSETS_LOGGED=assets_logged):
         result = ingest_file(shared_file("nielsbasjes_hackers-access.log"))
-    rules = dict.fromkeys(Visitor.objects.values_list("bot_rule", flat=True), 0)
-    for rule in Visitor.objects.values_list("bot_rule", flat=True):
-        rules[rule] += 1
-    humans = rules.get("", 0)
+    rules = _rules()
     assert Visitor.objects.count() == 646
-    assert humans <= 95, rules
-    assert rules[behaviour.INSTANT_FORM] > 400
-    assert rules[behaviour.MIXED_HTTP] >= 40
+    assert rules[""] == humans, rules
+    assert rules[behaviour.INSTANT_FORM] == 486
+    assert rules[behaviour.MIXED_HTTP] == 45
+    assert rules[ACCOUNT_PAGES] == by_account_pages
+    assert rules[behaviour.FLEET] == by_fleet
     assert result.bots > 2000
     assert PageView.objects.filter(visitor__bot_rule="").count() == result.pageviews
+
+
+def test_the_real_elastic_sample_loses_no_one_to_the_rules_for_hackers():
+    ingest_file(shared_file("elastic_apache_logs.log.gz"))
+    # 39 of the 44 read pages on hosting addresses without loading an asset, 5 are Google's.
+    assert _rules() == {"": 903, behaviour.NO_ASSETS: 39, behaviour.CRAWLER_ADDRESS: 5}
+
+
+def test_a_visitor_asking_only_for_account_pages_is_not_a_prospect(tmp_path):
+    signing_in = [
+        line("/login", ip="192.0.2.80"),
+        line("/login", ip="192.0.2.80", method="POST", status=302, minutes=1),
+        line("/users/sign_in", ip="192.0.2.80", minutes=2),
+        line("/static/site.css", ip="192.0.2.80", minutes=2),
+    ]
+    # Signing in, then reading; and reading the manual's page about the admin screens.
+    reader = [line("/login", ip="192.0.2.81"), line("/pricing", ip="192.0.2.81", minutes=1)]
+    manual = [line("/docs/admin/roles", ip="192.0.2.82")]
+    ingest_file(write_log(tmp_path, signing_in + reader + manual))
+    assert dict(Visitor.objects.values_list("ip", "bot_rule")) == {
+        "192.0.2.80": ACCOUNT_PAGES,
+        "192.0.2.81": "",
+        "192.0.2.82": "",
+    }
+    # A class of its own, not a bot, and it stays so when every reason is recomputed.
+    assert Visitor.objects.get(ip="192.0.2.80").excluded_reason == ACCOUNT_PAGES
+    refresh_exclusions()
+    assert Visitor.objects.get(ip="192.0.2.80").excluded_reason == ACCOUNT_PAGES
+
+
+@pytest.mark.parametrize(
+    ("path", "account"),
+    [
+        ("/wp-login.php", True),
+        ("/acl_users/credentials_cookie_auth/require_login", True),
+        ("/register/step-2", True),
+        ("/wp-admin/post.php", True),
+        ("/blog/how-to-register-a-domain", False),
+        ("/docs/admin/roles", False),
+        ("/pricing", False),
+    ],
+)
+def test_account_pages_are_told_by_their_first_or_last_segment(path, account):
+    assert is_account_path(path) is account
+
+
+FLEET_AGENT = "Mozilla/5.0 (Windows NT 6.1; rv:32.0) Gecko/20100101 Firefox/32.0"
+
+
+def _fleet(agent: str, *, probing: int, reading: int, first: int = 1) -> list[str]:
+    """Addresses sharing one agent: `probing` of them probe a path, `reading` only read."""
+    lines = []
+    for n in range(first, first + probing + reading):
+        ip = f"198.51.100.{n}"
+        lines.append(line("/places", ip=ip, agent=agent, minutes=n))
+        if n < first + probing:
+            lines.append(line("/.env", ip=ip, agent=agent, minutes=n, seconds=30))
+    return lines
+
+
+def test_the_quiet_addresses_of_a_bot_fleet_share_its_mark(tmp_path):
+    fleet = _fleet(FLEET_AGENT, probing=9, reading=1)
+    # Eight of ten marked is not a fleet: people can share a common agent with bots.
+    crowd = _fleet(BROWSER, probing=8, reading=2, first=20)
+    ingest_file(write_log(tmp_path, fleet + crowd))
+    rules = dict(Visitor.objects.values_list("ip", "bot_rule"))
+    assert rules["198.51.100.10"] == behaviour.FLEET
+    assert rules["198.51.100.28"] == rules["198.51.100.29"] == ""
+    assert Counter(rules.values()) == {behaviour.PROBE_PATHS: 17, behaviour.FLEET: 1, "": 2}
+
+
+def test_a_common_log_has_no_fleet(tmp_path):
+    def common(ip, path, second):
+        return f'{ip} - - [02/Mar/2026:09:00:{second:02d} +0000] "GET {path} HTTP/1.1" 200 5120'
+
+    lines = []
+    for n in range(1, 10):
+        lines += [common(f"198.51.100.{n}", "/places", n), common(f"198.51.100.{n}", "/.env", n)]
+    lines.append(common("198.51.100.10", "/places", 30))
+    ingest_file(write_log(tmp_path, lines))
+    assert Visitor.objects.get(ip="198.51.100.10").bot_rule == ""
 
 
 def test_one_visitor_speaking_two_http_versions_is_a_bot(tmp_path):
@@ -45,11 +140,6 @@ def test_one_visitor_speaking_two_http_versions_is_a_bot(tmp_path):
         "192.0.2.70": "",
     }
     assert (result.pageviews, result.bots) == (4, 2)
-
-
-def test_no_visitor_of_the_real_elastic_sample_mixes_http_versions():
-    ingest_file(shared_file("elastic_apache_logs.log.gz"))
-    assert not Visitor.objects.filter(bot_rule=behaviour.MIXED_HTTP).exists()
 
 
 def test_a_form_posted_within_seconds_of_its_page_marks_a_bot(tmp_path):
@@ -198,3 +288,31 @@ def test_visitors_spilled_out_of_memory_meet_the_rules_one_row_would(tmp_path, m
     assert "192.0.2.30" not in rules  # POST only: no page view, so no visitor row
     # The bots' page views: the fast client's 95, the scanner's one, the scraper's three.
     assert in_memory[0][2] == 95 + 1 + 3
+
+
+def test_a_fleet_spilled_out_of_memory_is_told_as_in_memory(tmp_path, monkeypatch):
+    from prospects.visits.ingest import importer, reader, spill
+
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 512)
+    monkeypatch.setattr(
+        importer, "LogReader", lambda source: reader.LogReader(source, chunk_lines=3)
+    )
+    monkeypatch.setattr(behaviour, "KEPT_VISITORS", 2)
+    added = []
+    original_add = spill.SpilledStats.add
+    monkeypatch.setattr(
+        spill.SpilledStats,
+        "add",
+        lambda self, rows: added.append(len(rows)) or original_add(self, rows),
+    )
+    # Hours apart, so every address leaves memory before the next one comes.
+    fleet = [
+        text.replace("[02/Mar/2026:09:", f"[02/Mar/2026:{10 + n // 2:02d}:")
+        for n, text in enumerate(_fleet(FLEET_AGENT, probing=9, reading=1))
+    ]
+    ingest_file(write_log(tmp_path, fleet))
+    rules = dict(Visitor.objects.values_list("ip", "bot_rule"))
+    assert rules["198.51.100.10"] == behaviour.FLEET
+    assert Counter(rules.values()) == {behaviour.PROBE_PATHS: 9, behaviour.FLEET: 1}
+    # Every address went through the spill table (so the fleet was found in its rows).
+    assert sum(added) == 10

@@ -3,7 +3,8 @@
 Rules, first match wins: internal network (setting LEADGEN_INTERNAL_NETWORKS), private
 address, the visitor converted, the visitor's company is a customer / competitor / excluded
 or already an SQL (or a later stage; a won customer counts as a customer), the IP is an ISP / residential line, the IP is hosting / cloud, and, before
-all of them, a behaviour rule showed the visitor is a bot (ingest.behaviour). Bots known by
+all of them, a behaviour rule showed the visitor is a bot (ingest.behaviour) or asked for
+nothing but account pages (sign-in, registration: a reason of its own). Bots known by
 their user agent never become visitors: ingestion drops them. A blank reason means the visitor
 is eligible.
 """
@@ -17,6 +18,8 @@ from prospects.models import Company, IPResolution, Visitor
 from .addresses import internal_network, parse_ip
 
 BOT = "bot"
+# A behaviour rule's name and the reason it gives: not shown to be a bot, not a prospect.
+ACCOUNT_PAGES = "account pages only"
 INTERNAL = "internal network"
 PRIVATE = "private address"
 CONVERTED = "converted"
@@ -29,6 +32,7 @@ HOSTING = "hosting / cloud"
 
 REASONS = (
     BOT,
+    ACCOUNT_PAGES,
     INTERNAL,
     PRIVATE,
     CONVERTED,
@@ -52,6 +56,11 @@ _CLASSIFICATION_REASONS = {
 }
 
 
+def bot_reason(bot_rule: str) -> str:
+    """The exclusion reason a behaviour rule (`Visitor.bot_rule`, not blank) gives."""
+    return ACCOUNT_PAGES if bot_rule == ACCOUNT_PAGES else BOT
+
+
 def exclusion_reason(
     *,
     ip: str,
@@ -63,7 +72,7 @@ def exclusion_reason(
 ) -> str:
     """The first exclusion rule a visitor meets, or "" when it is eligible."""
     if bot_rule:
-        return BOT
+        return bot_reason(bot_rule)
     address = parse_ip(ip)
     if address is not None and internal_network(address, settings.LEADGEN_INTERNAL_NETWORKS):
         return INTERNAL

@@ -29,6 +29,7 @@ SLOTS = (
     behaviour.FORM,
     behaviour.HTTP_SEEN,
     behaviour.HTTP10,
+    behaviour.ACCOUNT,
 )
 _COLUMNS = (
     "pages",
@@ -42,6 +43,7 @@ _COLUMNS = (
     "form",
     "http_seen",
     "http10",
+    "account",
 )
 _MERGED = ", ".join(f"{'MAX' if name in ('peak', 'form') else 'SUM'}({name})" for name in _COLUMNS)
 # Merged rows read from the database per round trip: memory holds a batch, not the table.
