@@ -128,7 +128,7 @@ ROUTES = {
 }
 # Open by design: signing in and out, the API's token exchange (it checks the password), and
 # the tracker's beacons (the vendor's anonymous visitors send them; origins, rate and size are
-# limited in prospects/tracking/views.py).
+# limited in prospects/tracking/endpoint.py).
 PUBLIC = {"login", "logout", "api-token", "track"}
 
 
