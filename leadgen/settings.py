@@ -352,44 +352,11 @@ LEADGEN_PATH_CASE = env.str("LEADGEN_PATH_CASE", default="sensitive")
 LEADGEN_PROBE_PATHS = env.list(
     "LEADGEN_PROBE_PATHS",
     default=[
-        "/wp-login.php",
-        "/wp-admin",
-        "/xmlrpc.php",
-        "/wp-includes",
-        "/wp-config",
-        "/.env",
-        "/.git",
-        "/.svn",
-        "/.aws",
-        "/.ds_store",
-        "/phpmyadmin",
-        "/pma",
-        "/myadmin",
-        "/adminer",
-        "/cgi-bin",
-        "/server-status",
-        "/actuator",
-        "/vendor/phpunit",
-        "/boaform",
-        "/hnap1",
-        "/owa/",
-        "/autodiscover",
-        "/solr",
-        "/_ignition",
-        "/telescope",
-        "/console",
-        "/shell",
-        "/setup.php",
-        "/config.php",
-        "/info.php",
-        "/phpinfo",
-        "/admin.php",
-        "/backup",
-        "/.htaccess",
-        "/.htpasswd",
-        "/etc/passwd",
-        "/remote/login",
-        "/geoserver",
+        line.strip()
+        for line in (BASE_DIR / "prospects/visits/ingest/data/probe-paths.txt")
+        .read_text()
+        .splitlines()
+        if line.strip() and not line.startswith("#")
     ],
 )
 # A 200 response of this many bytes (min-max) can be a page; others are media, not reading.
