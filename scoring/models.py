@@ -94,8 +94,11 @@ class CompanyScore(models.Model):
 
     class Meta:
         indexes = [
-            # The research queue: companies above the threshold, highest first.
-            models.Index(fields=["-probability"], name="companyscore_prob_idx"),
+            # The research queue: companies above the threshold, highest first. The company
+            # key in the index lets the queue's count join companies without reading the score
+            # rows (their reasons make them wide): 6,646 companies counted in ~20 ms instead
+            # of ~70 on SQLite (bench/queue.py's data).
+            models.Index(fields=["-probability", "company"], name="companyscore_prob_company_idx"),
         ]
 
     def __str__(self):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from prospects.crm import outreach, services
 from prospects.errors import ServiceError
-from prospects.models import Session, Touchpoint
+from prospects.models import PageView, Session, Touchpoint
 from prospects.timing.selectors import MIN_TOUCHPOINTS, contact_time, team_response_rates
 from tests.api_client import client_for
 from tests.crm_fixtures import scored_company
@@ -137,3 +137,54 @@ def test_the_team_reply_rate_by_hour_waits_for_thirty_touchpoints(client, rep):
     assert rates.best.hour == 9
     page = client.get(reverse("company", args=[company.pk])).content.decode()
     assert "Best: 09:00, 6 of 15 answered." in page
+
+
+def _only_views_at(company, stamps):
+    """The company's page views are exactly these (the fixture's own one removed)."""
+    PageView.objects.filter(visitor__company=company).delete()
+    _views_at(company, stamps)
+
+
+def test_daylight_saving_moves_the_hour_with_the_clock(researcher):
+    company = scored_company()
+    services.update_company(company=company, user=researcher, time_zone="Europe/Paris")
+    # 08:15 UTC is 10:15 in Paris before 2026-10-25 (summer time, UTC+2) and 09:15 after.
+    summer = [dt.datetime(2026, 10, d, 8, 15, tzinfo=dt.UTC) for d in (6, 13, 20)]
+    winter = [dt.datetime(2026, m, d, 8, 15, tzinfo=dt.UTC) for m, d in ((10, 27), (11, 3))]
+    _only_views_at(company, summer + winter)
+    timing = contact_time(company=company)
+    assert timing.views == 5
+    assert [c.views for c in timing.hours if c.views] == [2, 3]
+    assert timing.hours[9].views == 2 and timing.hours[10].views == 3
+    assert timing.days[1].views == 5  # all Tuesdays
+
+
+def test_half_hour_zones_and_days_turning_over_midnight(researcher):
+    company = scored_company()
+    services.update_company(company=company, user=researcher, time_zone="Asia/Kolkata")
+    # Kolkata is UTC+5:30: 04:45 UTC is 10:15 there, 04:15 UTC is 09:45, and 19:00 UTC on a
+    # Monday is 00:30 on the Tuesday.
+    tuesday = dt.datetime(2026, 11, 3, tzinfo=dt.UTC)
+    stamps = [tuesday.replace(hour=4, minute=45)] * 2 + [tuesday.replace(hour=4, minute=15)]
+    stamps.append(dt.datetime(2026, 11, 2, 19, 0, tzinfo=dt.UTC))
+    _only_views_at(company, stamps)
+    timing = contact_time(company=company)
+    assert (timing.hours[10].views, timing.hours[9].views, timing.hours[0].views) == (2, 1, 1)
+    assert timing.days[1].views == 4 and timing.days[0].views == 0
+
+
+def test_only_the_latest_page_views_count(researcher, monkeypatch):
+    monkeypatch.setattr("prospects.timing.selectors.RECENT_VIEWS", 3)
+    company = scored_company()
+    # Two old Monday views at 08:15 UTC, then three newer Tuesday ones at 14:15.
+    old = [
+        dt.datetime(2026, 10, 26, 8, 15, tzinfo=dt.UTC) + dt.timedelta(minutes=m) for m in (0, 1)
+    ]
+    new = [
+        dt.datetime(2026, 11, 3, 14, 15, tzinfo=dt.UTC) + dt.timedelta(minutes=m) for m in range(3)
+    ]
+    _only_views_at(company, old + new)
+    timing = contact_time(company=company)
+    assert timing.views == 3
+    assert timing.hours[14].views == 3 and timing.hours[8].views == 0
+    assert timing.window == "Tuesdays 14:00-16:00 UTC"

@@ -131,3 +131,11 @@ def test_new_visitor_on_a_cached_ip_is_linked_and_excluded(dns_server):
         ("198.51.100.100", True, ""),
         ("198.51.100.102", False, "ISP / residential"),
     }
+
+
+def test_eligible_visitors_are_exactly_the_unexcluded_unconverted_ones():
+    kept = VisitorFactory()
+    VisitorFactory(excluded_reason="isp")
+    VisitorFactory(converted_at=dt.datetime(2026, 11, 3, tzinfo=dt.UTC))
+    assert list(Visitor.objects.eligible()) == [kept]
+    assert Visitor.objects.exclude(pk__in=Visitor.objects.eligible()).count() == 2

@@ -5,18 +5,26 @@ the vendor's (LEADGEN_VENDOR_TIME_ZONE); the team's reply rate by hour of contac
 touchpoints' logging time in the vendor's zone, once there are MIN_TOUCHPOINTS of them.
 """
 
+import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractHour
 
-from prospects.models import Company, PageView, Touchpoint
+from leadgen.db import epoch
+from prospects.models import Company, PageView, Touchpoint, Visitor
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # The latest page views read for a company: enough for its habits, bounded for a big one.
 RECENT_VIEWS = 5000
+# Page views are counted by UTC quarter hour, in the database, and each quarter is read in the
+# company's zone once: every zone's offset since 1980 is a whole number of quarter hours
+# (Nepal's +5:45 included), so a quarter never straddles two local hours. Converting 5,000
+# stamps one by one was most of the company page's time for a big company.
+QUARTER_S = 900
 # The suggested window is this many hours long.
 WINDOW_HOURS = 2
 # The team's reply rate by hour is shown from this many touchpoints on.
@@ -90,20 +98,34 @@ def _cells(counts: list[int], labels) -> list[Cell]:
     ]
 
 
+def _latest_views_by_quarter(company: Company) -> list[tuple[int, int]]:
+    """(UTC quarter hours since 1970, page views) over the company's latest RECENT_VIEWS."""
+    quarter = f"{epoch('pv.ts', integer=True)} / {QUARTER_S}"
+    sql = (
+        f"SELECT q, COUNT(*) FROM (SELECT {quarter} AS q FROM {PageView._meta.db_table} pv "
+        f"JOIN {Visitor._meta.db_table} v ON v.id = pv.visitor_id WHERE v.company_id = %s "
+        "ORDER BY pv.ts DESC LIMIT %s) latest GROUP BY q"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [company.pk, RECENT_VIEWS])
+        return cursor.fetchall()
+
+
 def contact_time(*, company: Company) -> ContactTime | None:
     """The company's active hours and weekdays from its latest page views (None without any).
 
-    One query: the latest RECENT_VIEWS page views of its visitors.
+    One query: the latest RECENT_VIEWS page views of its visitors, counted by quarter hour.
     """
     zone, own = company_zone(company)
-    stamps = PageView.objects.filter(visitor__company=company).order_by("-ts")
-    local = [ts.astimezone(zone) for ts in stamps.values_list("ts", flat=True)[:RECENT_VIEWS]]
-    if not local:
-        return None
     by_hour, by_day = [0] * 24, [0] * 7
-    for ts in local:
-        by_hour[ts.hour] += 1
-        by_day[ts.weekday()] += 1
+    views = 0
+    for quarter, n in _latest_views_by_quarter(company):
+        local = dt.datetime.fromtimestamp(quarter * QUARTER_S, zone)
+        by_hour[local.hour] += n
+        by_day[local.weekday()] += n
+        views += n
+    if not views:
+        return None
     # The busiest WINDOW_HOURS hours in a row; of equals, the one opening on the busier hour,
     # then the earliest.
     best_hour = max(
@@ -113,7 +135,7 @@ def contact_time(*, company: Company) -> ContactTime | None:
     return ContactTime(
         zone=str(zone),
         own_zone=own,
-        views=len(local),
+        views=views,
         hours=_cells(by_hour, [f"{h:02d}:00" for h in range(24)]),
         days=_cells(by_day, DAYS),
         best_day=DAYS[max(range(7), key=lambda d: (by_day[d], -d))],

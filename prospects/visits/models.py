@@ -98,10 +98,27 @@ class Page(models.Model):
 ELIGIBLE = models.Q(excluded_reason="", converted_at__isnull=True)
 
 
+class EmptyText(models.Expression):
+    """The empty string written into the SQL (`''`) instead of bound as a parameter.
+
+    SQLite reads a partial index only for a query that repeats the index's condition, and a
+    bound `excluded_reason = ?` does not: the queue's count then read every candidate's
+    visitor rows, 31 ms of CPU instead of 9 on bench/queue.py's 6,646 companies.
+    """
+
+    output_field = models.CharField()
+
+    def as_sql(self, compiler, connection):
+        return "''", []
+
+
 class VisitorQuerySet(models.QuerySet):
     def eligible(self) -> "VisitorQuerySet":
-        """Visitors that can put their company in the queue: not excluded and not converted."""
-        return self.filter(ELIGIBLE)
+        """Visitors that can put their company in the queue: not excluded and not converted.
+
+        ELIGIBLE with its empty string inlined, so SQLite uses the eligible-visitor index.
+        """
+        return self.filter(excluded_reason=EmptyText(), converted_at__isnull=True)
 
 
 class Visitor(models.Model):
