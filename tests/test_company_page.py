@@ -97,6 +97,35 @@ def test_a_session_is_a_summary_that_expands_in_place(client, rep):
     block = body.split(f'id="session-{session.pk}"')[1].split("</details>")[0]
     assert block.startswith(" hx-preserve>") and "<summary>" in block and "Search" in block
     assert "/blog/margins" in block  # the page views are inside the collapsed <details>
+    assert entry.summary.source == "www.google.com"
+    assert '<span class="small session-source">www.google.com</span>' in block
+
+
+def test_a_sessions_source_names_its_referrer_host_and_utm_tags_escaped(client, rep):
+    company = scored_company(views=())
+    start = timezone.now() - dt.timedelta(hours=2)
+    session = Session.objects.create(
+        visitor=company.visitors.get(),
+        started_at=start,
+        ended_at=start,
+        pageview_count=1,
+        source_type="campaign",
+        referrer="https://mail.example.net/inbox?x=1",
+        utm_source="newsletter",
+        utm_medium="email",
+        utm_campaign="<script>alert(1)</script>",
+    )
+    client.force_login(rep)
+    response = _get(client, company)
+    entry = next(e for e in response.context["timeline"] if e.kind == "session")
+    assert entry.summary.source == (
+        "mail.example.net · newsletter / email / <script>alert(1)</script>"
+    )
+    body = response.content.decode()
+    block = body.split(f'id="session-{session.pk}"')[1].split("</details>")[0]
+    summary = block.split("</summary>")[0]
+    assert "mail.example.net · newsletter / email / &lt;script&gt;" in summary
+    assert "<script>alert(1)" not in body
 
 
 def test_times_are_in_the_persons_time_zone_with_the_zone_shown(client, rep):

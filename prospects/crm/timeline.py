@@ -6,6 +6,7 @@ Built in Python from the lists `company_detail` fetched, so it costs no query of
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.utils import timezone
 
@@ -18,6 +19,9 @@ class SessionSummary:
     categories: list = field(default_factory=list)  # (label, count), most read first
     top_page: str = ""
     top_page_seconds: int | None = None
+    # Where the visit came from beyond its source type: the referrer's host and the UTM tags
+    # (source / medium / campaign, those set), e.g. "www.google.com" or "newsletter / email".
+    source: str = ""
 
 
 @dataclass
@@ -49,7 +53,23 @@ def summarize_session(session) -> SessionSummary:
         categories=categories.most_common(),
         top_page=top,
         top_page_seconds=seconds[top] or None if top else None,
+        source=session_source(session),
     )
+
+
+def session_source(session) -> str:
+    """The referrer's host and the set UTM tags of a session, joined by " · " ('' if none)."""
+    referrer = session.referrer or ""
+    host = ""
+    if referrer and referrer != "-":
+        try:
+            host = urlsplit(referrer if "//" in referrer else "//" + referrer).hostname or ""
+        except ValueError:  # a hostile referrer such as "http://[oops"
+            host = ""
+    tags = " / ".join(
+        tag for tag in (session.utm_source, session.utm_medium, session.utm_campaign) if tag
+    )
+    return " · ".join(part for part in (host, tags) if part)
 
 
 def _touchpoint_time(touchpoint) -> dt.datetime:
