@@ -175,6 +175,35 @@ def test_the_report_counts_conversions_inside_each_window_only(settings, admin_u
     assert stopped["sql"].treated == 1
 
 
+def test_a_company_with_several_events_counts_once_in_each_measure(settings, admin_user):
+    settings.LEADGEN_SCORE_HORIZON_DAYS = 30
+    experiment = start(admin_user, share=50)
+    scored_companies(20, probability=0.8, prefix="many")
+    services.record_queue_entries()
+    entry = QueueEntry.objects.filter(experiment=experiment, arm="treatment").first()
+    at, company = entry.entered_at, entry.company
+    # Two of its visitors convert in the window, and a rep logs an SQL and a reply in it.
+    Visitor.objects.filter(company=company).update(converted_at=at + dt.timedelta(days=2))
+    Visitor.objects.create(
+        ip="10.9.9.9",
+        ua_hash=99,
+        first_seen=at,
+        last_seen=at,
+        company=company,
+        converted_at=at + dt.timedelta(days=5),
+    )
+    day = timezone.localdate(at)
+    for outcome in ("converted", "replied"):
+        Touchpoint.objects.create(
+            company=company, channel="email", outcome=outcome, happened_on=day
+        )
+    report = selectors.experiment_report(experiment, now=at + dt.timedelta(days=40))
+    by_key = {m.key: m for m in report.metrics}
+    assert [by_key[k].treated for k in ("organic", "sql", "any")] == [1, 1, 1]
+    assert report.check.reached == 1 and report.check.reached_rate == 1.0
+    assert report.sizes["treatment"] + report.sizes["control"] == 20
+
+
 @pytest.mark.django_db
 def test_the_experiment_page_shows_arms_lift_and_a_power_note(client, admin_user):
     experiment = start(admin_user, share=20, name="Q4 <holdout>")

@@ -9,13 +9,11 @@ whose outcome makes the company an SQL ("converted", or a later stage that goes 
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, Max, Q, QuerySet, Sum, When
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from prospects.crm.outreach import STAGE_OUTCOMES
-from prospects.experiments import stats
+from prospects.experiments import outcomes, stats
 from prospects.experiments.models import Experiment, QueueEntry
-from prospects.models import Touchpoint, Visitor
 from scoring.meaning import horizon_days
 
 METRICS = (
@@ -84,109 +82,45 @@ class Report:
 
 
 ARMS = (QueueEntry.Arm.TREATMENT, QueueEntry.Arm.CONTROL)
-MEASURES = ("organic", "sql", "any")
 
 
-def _events(experiment: Experiment, stop) -> list[tuple[str, float, bool, bool, bool]]:
-    """(arm, score, organic, sql, reached) of the entries with a conversion or a touchpoint
-    inside their window (`reached`: any touchpoint, whatever its outcome).
-
-    Two queries start from the few events since the experiment's start (visitors by the
-    partial converted_at index, touchpoints) and join each to its company's entry (a unique
-    index); the window test is in SQL, so only the matching companies' arm and score come
-    back, never a date to convert (converting them was most of the page's time). Each
-    window is the one stored on the entry, cut at `stop`.
-    """
-    start_day, stop_day = timezone.localdate(experiment.started_at), timezone.localdate(stop)
-    entry = "company__queue_entry__"
-    organic = (
-        Visitor.objects.filter(converted_at__gt=experiment.started_at, converted_at__lte=stop)
-        .filter(
-            converted_at__gt=F(f"{entry}entered_at"),
-            converted_at__lte=F(f"{entry}window_ends_at"),
-        )
-        .values_list(f"{entry}experiment_id", "company_id", f"{entry}arm", f"{entry}probability")
-        .distinct()
-        .order_by()
-    )
-    touched = (
-        Touchpoint.objects.filter(happened_on__gte=start_day, happened_on__lte=stop_day)
-        .filter(
-            happened_on__gte=F(f"{entry}entered_on"), happened_on__lte=F(f"{entry}window_ends_on")
-        )
-        .values(f"{entry}experiment_id", "company_id", f"{entry}arm", f"{entry}probability")
-        .annotate(sql=Max(Case(When(outcome__in=list(STAGE_OUTCOMES), then=1), default=0)))
-        .values_list(
-            f"{entry}experiment_id", "company_id", f"{entry}arm", f"{entry}probability", "sql"
-        )
-        .order_by()
-    )
-    # The experiment is checked here: filtering on it in SQL makes the database walk all of
-    # the experiment's entries (its index) instead of the few events.
-    flags = {}  # company id -> [arm, score, organic, sql, reached]
-    for experiment_id, company_id, arm, score in organic:
-        if experiment_id == experiment.pk:
-            flags[company_id] = [arm, score, True, False, False]
-    for experiment_id, company_id, arm, score, sql in touched:
-        if experiment_id == experiment.pk:
-            row = flags.setdefault(company_id, [arm, score, False, False, False])
-            row[3], row[4] = bool(sql), True
-    return [tuple(row) for row in flags.values()]
-
-
-def _arm_sums(experiment: Experiment, stop, events) -> tuple[dict, int]:
+def _arm_sums(found: dict[str, outcomes.ArmOutcomes]) -> tuple[dict, int]:
     """{(arm, measure): ArmSums} and the number of windows still open.
 
-    Each arm's count and sums of the score and its square come from one GROUP BY; the
-    converted entries add their conversions and scores (conversions are 0 or 1, so a
-    measure's sum of y² is its count and its sum of x·y the scores of the converted).
+    Conversions are 0 or 1, so a measure's sum of y² is its count and its sum of x·y the
+    scores of the converted.
     """
-    groups = {
-        g["arm"]: g
-        for g in experiment.entries.values("arm")
-        .annotate(
-            n=Count("pk"),
-            x=Sum("probability"),
-            xx=Sum(F("probability") * F("probability")),
-            open=Count("pk", filter=Q(window_ends_at__gt=stop)),
-        )
-        .order_by()
-    }
-    # One pass over the events: per (arm, measure), the converted entries' count and scores.
-    hits = {(arm, key): [0, 0.0] for arm in ARMS for key in MEASURES}
-    for arm, score, organic, sql, _reached in events:
-        for key, converted in (("organic", organic), ("sql", sql), ("any", organic or sql)):
-            if converted:
-                hit = hits[(arm, key)]
-                hit[0] += 1
-                hit[1] += score
     sums = {}
     for arm in ARMS:
-        g = groups.get(arm, {"n": 0, "x": 0.0, "xx": 0.0})
-        for key in MEASURES:
-            count, scores = hits[(arm, key)]
+        got = found.get(arm)
+        for key in outcomes.MEASURES:
+            count, scores = got.converted[key] if got else (0, 0.0)
             sums[(arm, key)] = stats.ArmSums(
-                n=g["n"],
-                x=float(g["x"] or 0),
-                xx=float(g["xx"] or 0),
+                n=got.n if got else 0,
+                x=got.x if got else 0.0,
+                xx=got.xx if got else 0.0,
                 y=float(count),
                 yy=float(count),
-                xy=float(scores),
+                xy=scores,
             )
-    return sums, sum(g["open"] for g in groups.values())
+    return sums, sum(got.open for got in found.values())
 
 
 def experiment_report(experiment: Experiment, *, power_lift=DEFAULT_POWER_LIFT, now=None) -> Report:
     """Arms, sizes, conversions within the horizon after assignment, and their statistics.
 
-    Three queries (the arms' sums, and the conversions and the touchpoints in the windows,
-    each joined to its entry), whatever the experiment's size; sums are all the statistics
-    need.
+    One query (outcomes.arm_outcomes: the arms' sums with the conversions and touchpoints
+    in their windows), whatever the experiment's size; sums are all the statistics need.
     """
     now = now or timezone.now()
     stop = experiment.stopped_at or now
-    events = _events(experiment, stop)
-    sums, windows_open = _arm_sums(experiment, stop, events)
+    found = outcomes.arm_outcomes(
+        experiment,
+        stop=stop,
+        start_day=timezone.localdate(experiment.started_at),
+        stop_day=timezone.localdate(stop),
+    )
+    sums, windows_open = _arm_sums(found)
     t_any, c_any = sums[("treatment", "any")], sums[("control", "any")]
     report = Report(
         experiment=experiment,
@@ -220,7 +154,7 @@ def experiment_report(experiment: Experiment, *, power_lift=DEFAULT_POWER_LIFT, 
             )
         )
     _power_note(report, now)
-    report.check = _outreach_check(events, report)
+    report.check = _outreach_check(found.get(QueueEntry.Arm.TREATMENT), report)
     return report
 
 
@@ -244,20 +178,19 @@ class OutreachCheck:
     per_reached_high: float | None
 
 
-def _outreach_check(events, report: Report) -> OutreachCheck:
+def _outreach_check(treated: "outcomes.ArmOutcomes | None", report: Report) -> OutreachCheck:
     """The correlational reading of outreach against the experiment's measured lift."""
     n_t = report.sizes["treatment"]
-    treated = [e for e in events if e[0] == QueueEntry.Arm.TREATMENT]
-    reached = [e for e in treated if e[4]]
-    converted_reached = sum(1 for e in reached if e[2] or e[3])
-    converted_all = sum(1 for e in treated if e[2] or e[3])
-    unreached = n_t - len(reached)
+    reached = treated.reached if treated else 0
+    converted_reached = treated.reached_converted if treated else 0
+    converted_all = treated.converted["any"][0] if treated else 0
+    unreached = n_t - reached
     either = report.metrics[-1]
-    share = len(reached) / n_t if n_t else 0.0
-    reached_rate = converted_reached / len(reached) if reached else 0.0
+    share = reached / n_t if n_t else 0.0
+    reached_rate = converted_reached / reached if reached else 0.0
     unreached_rate = (converted_all - converted_reached) / unreached if unreached else 0.0
     return OutreachCheck(
-        reached=len(reached),
+        reached=reached,
         reached_rate=reached_rate,
         unreached_rate=unreached_rate,
         naive=reached_rate - unreached_rate if reached and unreached else None,
