@@ -27,6 +27,7 @@ from leadgen.db import (
 from prospects.models import PageView, Session, Visitor
 
 from . import bulk as bulk_load
+from . import store
 from .store import PAGEVIEW_COLUMNS, STAGE
 
 PAGEVIEW = PageView._meta.db_table
@@ -156,8 +157,10 @@ def merge_stage(*, legacy_keys: bool = False) -> int:
         # The unique key of PostgreSQL's month-partitioned page views must hold the month's
         # column; duplicates were already left out by line hash alone (ingest_new).
         line_key = "(line_hash, ts)" if is_postgresql() else "(line_hash)"
-        cursor.execute(
-            f"""
+        # Into a table that keeps its indexes, SQLite's insert gets a bigger page cache.
+        with store.insert_cache(enabled=not bulk):
+            cursor.execute(
+                f"""
             INSERT INTO {PAGEVIEW} ({columns}, session_id, time_on_page)
             SELECT {staged}, ses.id, p.time_on_page
             FROM ingest_pvs p
@@ -167,7 +170,7 @@ def merge_stage(*, legacy_keys: bool = False) -> int:
             {insert_order}
             ON CONFLICT {line_key} DO NOTHING
             """
-        )
+            )
         inserted = cursor.rowcount
         cursor.execute(
             f"""

@@ -7,6 +7,7 @@ stage that `sessions.merge_stage` writes out, skipping line hashes already store
 what makes a re-import add nothing.
 """
 
+import contextlib
 import csv
 import io
 
@@ -107,6 +108,9 @@ def _upsert(
 
 
 STAGE = "ingest_stage"
+# SQLite page caches (KB) of an import, and of its page-view insert into a full table.
+CACHE_KB = 4096
+INSERT_CACHE_KB = 16384
 
 
 def start_stage() -> None:
@@ -126,8 +130,29 @@ def start_stage() -> None:
             # fills them: with 16 MB each, a 200,000-line import filled about half and a
             # 2,000,000-line one all, and its sorts (bounded by the main cache's size) took
             # 16 MB more, so peak memory grew with the file by ~40 MB.
-            cursor.execute("PRAGMA main.cache_size = -4096")
-            cursor.execute("PRAGMA temp.cache_size = -4096")
+            cursor.execute(f"PRAGMA main.cache_size = -{CACHE_KB}")
+            cursor.execute(f"PRAGMA temp.cache_size = -{CACHE_KB}")
+
+
+@contextlib.contextmanager
+def insert_cache(*, enabled: bool):
+    """A 16 MB main page cache on SQLite for the body (a page-view insert), 4 MB again after.
+
+    Into a table that keeps its indexes, new rows land all over its big indexes: with 4 MB
+    most of those pages are read, evicted and read again (400,000 lines into 402,660 page
+    views: 9.07 CPU s against 10.35, peak memory +1 MB). The index builds and sorts that
+    follow get the small cache back, so their memory does not grow with the file.
+    """
+    if not enabled or is_postgresql():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA main.cache_size = -{INSERT_CACHE_KB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA main.cache_size = -{CACHE_KB}")
 
 
 def stage_pageviews(rows: list[tuple]) -> None:
