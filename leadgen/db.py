@@ -4,6 +4,7 @@ Code that writes raw SQL asks here instead of testing `connection.vendor` itself
 difference has one definition and a new one is added next to the others.
 """
 
+import itertools
 import sqlite3
 
 from django.db import connection
@@ -40,16 +41,6 @@ def seconds_after(timestamp: str, seconds: str) -> str:
 def comparable_timestamp(expression: str) -> str:
     """`expression` in the form seconds_after() compares with: itself, or epoch seconds."""
     return expression if is_postgresql() else epoch(expression)
-
-
-def table_scan() -> str:
-    """A hint after a table name to read the whole table in storage order instead of through
-    an index: `NOT INDEXED` on SQLite, nothing on PostgreSQL (whose planner picks scans itself).
-
-    For queries that aggregate a whole table through a sort: SQLite otherwise walks an index
-    and looks up every row in the table.
-    """
-    return "" if is_postgresql() else "NOT INDEXED"
 
 
 def ip_value(expression: str) -> str:
@@ -130,3 +121,48 @@ def insert_many(cursor, insert: str, placeholders: str, rows: list[tuple]) -> No
         execute_values(cursor.cursor, f"{insert} %s", rows, page_size=1000)
     else:
         cursor.cursor.executemany(f"{insert} ({placeholders})", rows)
+
+
+# Rows per block when SQLite returns a whole table's numbers as text (~10 MB per column).
+TEXT_BLOCK = 500_000
+
+
+def whole_table_integers(cursor, columns: tuple[list[str], list], table: str, where: tuple):
+    """An int64 matrix of `columns` (whole-number SQL expressions, never NULL, and their
+    parameters) over the rows of `table` ("name alias") matching `where` (SQL, parameters),
+    for reading a whole large table.
+
+    PostgreSQL: rows through the cursor in blocks. SQLite: each block of rows, in row-id order,
+    comes back as one comma-separated text per column that numpy parses; the driver's tuple
+    and integer objects per row cost more than the query itself (3,000,000 page views: 3.0
+    against 1.7 CPU s, measured). The columns of one block are aggregated in one pass over the
+    same rows, so their values line up.
+    """
+    import numpy as np
+
+    (columns, column_params), (where, where_params) = columns, where
+    if is_postgresql():
+        sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {where}"
+        cursor.execute(sql, [*column_params, *where_params])
+        blocks = iter(lambda: cursor.fetchmany(20000), [])
+        flat = np.fromiter(
+            itertools.chain.from_iterable(itertools.chain.from_iterable(blocks)), dtype=np.int64
+        )
+        return flat.reshape(len(flat) // len(columns), len(columns))
+    alias = table.split()[-1]
+    named = ", ".join(f"{c} AS c{i}" for i, c in enumerate(columns))
+    texts = ", ".join(f"group_concat(c{i})" for i in range(len(columns)))
+    sql = (
+        f"SELECT COUNT(*), MAX(row_id), {texts} FROM (SELECT {alias}.rowid AS row_id, {named} "
+        f"FROM {table} WHERE {alias}.rowid > %s AND ({where}) "
+        f"ORDER BY {alias}.rowid LIMIT {TEXT_BLOCK})"
+    )
+    parts, after = [], -1
+    while True:
+        cursor.execute(sql, [*column_params, after, *where_params])
+        count, after, *values = cursor.fetchone()
+        if count:
+            parts.append(np.column_stack([np.fromstring(v, np.int64, sep=",") for v in values]))
+        if count < TEXT_BLOCK:
+            break
+    return np.concatenate(parts) if parts else np.zeros((0, len(columns)), np.int64)

@@ -5,31 +5,22 @@ row, time on a page counts only when the next hit came before T, recency is meas
 and a visitor who had converted by T has no row at T (their label is already known). So a
 convert's conversion page and everything after it cannot leak into any row.
 
-Four queries serve any number of cutoffs at once (visitors; page views per visitor, category,
-stage and cutoff bucket; sessions with their buckets; the page counts of the few sessions
-that straddle a cutoff). Each hit is put in the bucket of the first cutoff after it by a
-binary CASE in SQL, and numpy sums the buckets before each cutoff.
+Five queries serve any number of cutoffs at once (`scoring.feature_queries`: visitors; page
+views with their cutoff buckets; the pages' categories; sessions with their buckets; the page
+counts of the few sessions that straddle a cutoff), and numpy sums the buckets before each
+cutoff.
 """
 
 import datetime as dt
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection
 
-from leadgen.db import comparable_timestamp, epoch, seconds_after, table_scan
-from prospects.models import Page, PageView, Session, Visitor
-from prospects.visits.choices import FUNNEL_ORDER, Category, SourceType
+from . import feature_queries as queries
+from .feature_queries import CATEGORIES, SOURCES
 
-# The trial and contact form pages are the act of converting, not research before it: in the
-# demo only converts open them, and a model given them learns the label (ROC AUC 1.0) and
-# ranks every non-convert alike. They are left out of the page-view features.
-FORM = Category.CONTACT.value
-CATEGORIES = [c.value for c in Category if c != Category.CONTACT]
-SOURCES = [s.value for s in SourceType]
 DAY = 86400.0
-FETCH_BLOCK = 20000
 
 FEATURE_NAMES = [
     "pageviews",
@@ -101,142 +92,20 @@ def build_snapshots(
     return result
 
 
-def _scope(visitors, column: str) -> tuple[str, list]:
-    """An SQL condition limiting a query to the given visitors queryset (None: everyone)."""
-    if visitors is None:
-        return "", []
-    sql, params = visitors.order_by().values("id").query.sql_with_params()
-    return f" AND {column} IN ({sql})", list(params)
-
-
-def _bucket(expression: str, cutoffs: list, *, comparable: bool = False) -> tuple[str, list]:
-    """SQL numbering `expression` by how many cutoffs are at or before it (binary CASE).
-
-    A hit is before cutoff k exactly when its bucket is at most k. `comparable` compares epoch
-    forms (for computed timestamps such as ts + time on page on SQLite).
-    """
-
-    def mark() -> str:
-        return comparable_timestamp("%s") if comparable else "%s"
-
-    def split(low: int, high: int) -> tuple[str, list]:
-        if low == high:
-            return str(low), []
-        middle = (low + high) // 2
-        below, below_params = split(low, middle)
-        above, above_params = split(middle + 1, high)
-        sql = f"CASE WHEN {expression} < {mark()} THEN {below} ELSE {above} END"
-        return sql, [cutoffs[middle], *below_params, *above_params]
-
-    return split(0, len(cutoffs))
-
-
-def _code(column: str, vocabulary: list[str]) -> str:
-    """SQL numbering a choice column by its place in the vocabulary, so rows come back numeric.
-
-    Unknown values (a category added later) fall into the last bucket.
-    """
-    assert all(v.replace("_", "").isalpha() for v in vocabulary)  # our own constants only
-    whens = " ".join(f"WHEN '{v}' THEN {i}" for i, v in enumerate(vocabulary))
-    return f"CASE {column} {whens} ELSE {len(vocabulary) - 1} END"
-
-
-def _fetch(cursor, sql: str, params: list, width: int) -> np.ndarray:
-    """The query's rows (numbers, no NULL) as a float matrix, without a list of every row."""
-    cursor.execute(sql, params)
-    # In blocks: iterating Django's cursor row by row resumes a Python generator per row.
-    blocks = iter(lambda: cursor.fetchmany(FETCH_BLOCK), [])
-    flat = np.fromiter(
-        itertools.chain.from_iterable(itertools.chain.from_iterable(blocks)), dtype=float
-    )
-    return flat.reshape(len(flat) // width, width)
-
-
-STAGES = len(FUNNEL_ORDER) + 1  # stage codes 1..len(FUNNEL_ORDER)
-
-
-def _page_view_query(cutoffs, scope_pv, scope_params):
-    pv, page = PageView._meta.db_table, Page._meta.db_table
-    category, stage = _code("p.category", CATEGORIES), _code("p.funnel_stage", FUNNEL_ORDER)
-    seen, seen_params = _bucket("pv.ts", cutoffs)
-    # Time on a page is the gap to the next hit; known at T only when that hit came before T.
-    ends = seconds_after("pv.ts", "COALESCE(pv.time_on_page, 0)")
-    known, known_params = _bucket(ends, cutoffs, comparable=True)
-    buckets = len(cutoffs) + 1
-    # Category and stage as one number, the two buckets as another (_unpack_views splits them):
-    # six columns instead of eight for some 450,000 rows at 100,000 visitors. Over the whole
-    # table SQLite reads it in storage order, not row by row through the visitor index; both
-    # sorts are the GROUP BY's anyway (4.53 -> 3.48 CPU s on 3,000,000 page views, measured).
-    scan = table_scan() if not scope_pv else ""
-    sql = (
-        f"SELECT pv.visitor_id, ({category}) * {STAGES} + {stage} + 1, "
-        f"({seen}) * {buckets} + {known}, COUNT(*), "
-        f"COALESCE(SUM(pv.time_on_page), 0), COUNT(pv.time_on_page) "
-        f"FROM {pv} pv {scan} JOIN {page} p ON p.id = pv.page_id "
-        f"WHERE p.category <> '{FORM}' AND pv.ts < %s{scope_pv} "
-        f"GROUP BY pv.visitor_id, p.category, p.funnel_stage, 3"
-    )
-    return sql, [*seen_params, *known_params, cutoffs[-1], *scope_params]
-
-
-def _unpack_views(rows: np.ndarray, buckets: int) -> np.ndarray:
-    """The page-view query's rows with their codes split: visitor, category, stage, seen
-    bucket, known bucket, views, seconds, timed views (what _table reads)."""
-    category, stage = np.divmod(rows[:, 1].astype(np.int64), STAGES)
-    seen, known = np.divmod(rows[:, 2].astype(np.int64), buckets)
-    return np.column_stack([rows[:, 0], category, stage, seen, known, rows[:, 3:]]).astype(float)
-
-
-def _session_queries(cutoffs, scope_s, scope_params):
-    pv, session = PageView._meta.db_table, Session._meta.db_table
-    started, started_params = _bucket("s.started_at", cutoffs)
-    ended, ended_params = _bucket("s.ended_at", cutoffs)
-    sessions = (
-        f"SELECT s.id, s.visitor_id, s.pageview_count, {epoch('s.started_at')}, "
-        f"{_code('s.source_type', SOURCES)}, {started} "
-        f"FROM {session} s WHERE s.started_at < %s{scope_s}"
-    )
-    # Only a session running across a cutoff has views on both sides of it: those few are
-    # re-counted per bucket from their page views (every page counts in a session, forms too).
-    # Driven from those sessions through the page views' session index: joined instead, SQLite
-    # scanned every page view to find none at the scoring cutoff (0.04 CPU s per 600,000).
-    seen, seen_params = _bucket("pv.ts", cutoffs)
-    straddling = (
-        f"SELECT pv.session_id, {seen}, COUNT(*) FROM {pv} pv "
-        f"WHERE pv.session_id IN (SELECT s.id FROM {session} s "
-        f"WHERE s.started_at < %s AND ({started}) <> ({ended}){scope_s}) "
-        f"GROUP BY pv.session_id, 2"
-    )
-    return (
-        (sessions, [*started_params, cutoffs[-1], *scope_params]),
-        (
-            straddling,
-            [*seen_params, cutoffs[-1], *started_params, *ended_params, *scope_params],
-        ),
-    )
-
-
 def _build_sorted(cutoffs: list[dt.datetime], visitors, keep_converted: bool) -> list[FeatureTable]:
     # Bound as the database stores timestamps (naive UTC text on SQLite), so text compares hold.
     bound = [connection.ops.adapt_datetimefield_value(c) for c in cutoffs]
-    scope_v, params = _scope(visitors, "v.id")
-    scope_pv, _ = _scope(visitors, "pv.visitor_id")
-    scope_s, _ = _scope(visitors, "s.visitor_id")
-    # Epoch seconds from SQL: building 100,000 datetimes in Python cost more than the query.
-    people_sql = (
-        f"SELECT v.id, v.converted_at IS NOT NULL, COALESCE({epoch('v.converted_at')}, 0) "
-        f"FROM {Visitor._meta.db_table} v "
-        f"WHERE 1 = 1{scope_v} ORDER BY v.id"
-    )
-    view_sql, view_params = _page_view_query(bound, scope_pv, params)
-    (session_sql, session_params), (straddle_sql, straddle_params) = _session_queries(
+    scope_v, params = queries.scope(visitors, "v.id")
+    scope_pv, _ = queries.scope(visitors, "pv.visitor_id")
+    scope_s, _ = queries.scope(visitors, "s.visitor_id")
+    (session_sql, session_params), (straddle_sql, straddle_params) = queries.session_queries(
         bound, scope_s, params
     )
     with connection.cursor() as cursor:
-        people = _fetch(cursor, people_sql, params, 3)
-        views = _unpack_views(_fetch(cursor, view_sql, view_params, 6), len(cutoffs) + 1)
-        sessions = _fetch(cursor, session_sql, session_params, 6)
-        straddling = _fetch(cursor, straddle_sql, straddle_params, 3)
+        people = queries.fetch(cursor, *queries.people_query(scope_v, params), 3)
+        views = queries.page_views(cursor, bound, scope_pv, params)
+        sessions = queries.fetch(cursor, session_sql, session_params, 6)
+        straddling = queries.fetch(cursor, straddle_sql, straddle_params, 3)
     ids = people[:, 0].astype(np.int64)
     converted = np.where(people[:, 1] > 0, people[:, 2], np.nan)
     tables = []
