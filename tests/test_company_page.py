@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from prospects.accounts.services import set_time_zone
 from prospects.crm import outreach, services
+from prospects.crm.timeline import TIMELINE_SHOWN
 from prospects.models import Page, Session
 from tests.crm_fixtures import scored_company
 from tests.factories import PageViewFactory, VisitorFactory
@@ -212,3 +213,19 @@ def test_the_company_page_costs_the_same_queries_however_much_work(
     assert "latest 25 of 44 sessions" in page and "latest 50 of 44" not in page
     assert len(bare.captured_queries) == len(small.captured_queries)
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_a_long_timeline_shows_the_newest_entries_then_the_older_on_request(client, researcher):
+    company = scored_company()
+    for n in range(TIMELINE_SHOWN + 4):
+        services.add_note(company=company, author=researcher, body=f"note {n}")
+    client.force_login(researcher)
+    response = _get(client, company)
+    entries = response.context["timeline"]
+    assert len(entries) == TIMELINE_SHOWN
+    assert entries[0].item.body == f"note {TIMELINE_SHOWN + 3}"
+    # The 64 notes and the company's one session: five older.
+    assert 'href="?activity=all#timeline">Show 5 older entries</a>' in response.content.decode()
+    everything = client.get(reverse("company", args=[company.pk]), {"activity": "all"})
+    assert len(everything.context["timeline"]) == TIMELINE_SHOWN + 5
+    assert "older entr" not in everything.content.decode()

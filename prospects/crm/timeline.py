@@ -82,6 +82,11 @@ def _touchpoint_time(touchpoint) -> dt.datetime:
     return timezone.make_aware(end, timezone.get_current_timezone())
 
 
+# Entries shown before "show older": a working day's reading. A company with years of notes and
+# touchpoints would otherwise render hundreds of entries (most of the page's time) on each visit.
+TIMELINE_SHOWN = 60
+
+
 def build_timeline(detail) -> list[Entry]:
     """Notes, touchpoints, status moves, tasks (planned and done) and sessions, newest first.
 

@@ -16,7 +16,7 @@ from prospects.crm.forms import (
     TaskForm,
     TouchpointForm,
 )
-from prospects.crm.timeline import build_timeline, next_steps_by_touchpoint
+from prospects.crm.timeline import TIMELINE_SHOWN, build_timeline, next_steps_by_touchpoint
 from prospects.forecast.outcomes import outcome_window
 from prospects.forecast.selectors import stage_views
 from prospects.models import Company
@@ -98,10 +98,13 @@ def render_page(request, detail, *, status=200, **forms):
     step = next_step(user=user, company=company, held_out=held_out)
     latest = detail.latest_change
     segment = detail.segment
+    timeline = build_timeline(detail)
+    shown = timeline if request.GET.get("activity") == "all" else timeline[:TIMELINE_SHOWN]
     context = {
         "detail": detail,
         "company": company,
-        "timeline": build_timeline(detail),
+        "timeline": shown,
+        "timeline_older": len(timeline) - len(shown),
         "next_steps": next_steps_by_touchpoint(detail),
         "next_step": step,
         "moves": other_moves(user=user, company=company, step=step, held_out=held_out),
