@@ -143,6 +143,8 @@ def _erase_queued(ip: str, agent: str | None) -> int:
     erased = QueuedHit.objects.filter(pk__in=ids).delete()[0]
     found = queue.redis_queue()
     if found is not None:
+        # Beacons this process accepted but has not pushed yet are erased too.
+        found.buffer.flush()
         try:
             for payload in found.redis.lrange(queue.LIST, 0, -1):
                 if theirs(payload.decode()):
