@@ -6,6 +6,7 @@ searched for their values, and every foreign key for their rows.
 
 import datetime as dt
 import io
+import os
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -27,7 +28,7 @@ from prospects.models import (
     Visitor,
 )
 from prospects.privacy import erasure
-from prospects.tracking import beacons, services
+from prospects.tracking import beacons, buffer, queue, services
 from prospects.visits.ingest.importer import ingest_file
 from scoring.models import CompanyScore, VisitorScore
 from tests.crm_fixtures import model_version
@@ -38,6 +39,10 @@ from tests.tracker_fixtures import queued
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tracker")]
 PERSON = "203.0.113.77"
 OTHER = "198.51.100.23"
+needs_redis = pytest.mark.skipif(
+    not os.environ.get("LEADGEN_TRACKER_REDIS_URL", os.environ.get("CELERY_BROKER_URL")),
+    reason="needs a Redis queue (LEADGEN_TRACKER_REDIS_URL or a redis:// broker)",
+)
 
 
 @pytest.fixture
@@ -111,6 +116,51 @@ def test_erasing_one_visitor_keeps_the_address_of_a_colleague(traffic, admin_use
     done = erasure.erase_visitor(visitor_id=colleague.pk, by=admin_user)
     assert traces([PERSON], {Visitor: {person.pk, colleague.pk}}) == []
     assert done.counts["IP resolutions"] == 1
+
+
+def another_worker_holding(*senders: tuple[str, str]) -> buffer.AcceptBuffer:
+    """A buffer like another gunicorn worker's, holding one unsent beacon per (ip, agent)."""
+    held = buffer.AcceptBuffer(queue.redis_queue())
+    for n, (ip, agent) in enumerate(senders):
+        page = beacons.Beacon(f"/held/{n}", "", "", "", "", f"held{n:012d}")
+        held.accept(ip, 600, services.hit_payload(page, ip, agent, f"v{n}", timezone.now()))
+    return held
+
+
+@needs_redis
+def test_beacons_another_worker_holds_at_an_erasure_are_never_written(traffic, admin_user):
+    held = another_worker_holding((PERSON, FIREFOX), (OTHER, FIREFOX))
+    erasure.erase_ip(ip=PERSON, by=admin_user)
+    held.close()  # the other worker pushes what it held, after the erasure
+    services.write_queued_hits()
+    assert not Visitor.objects.filter(ip=PERSON).exists()
+    assert not PageView.objects.filter(page__path__startswith="/held", visitor__ip=PERSON).exists()
+    assert PageView.objects.filter(page__path="/held/1", visitor__ip=OTHER).exists()
+    # The person coming back later is a new visit, written as usual.
+    later = beacons.Beacon("/back", "", "", "", "", "back000000000001")
+    services.accept_beacon(
+        beacon=later,
+        ip=PERSON,
+        user_agent=FIREFOX,
+        visitor_id="back",
+        now=timezone.now() + dt.timedelta(seconds=2),
+    )
+    services.write_queued_hits()
+    assert PageView.objects.filter(page__path="/back", visitor__ip=PERSON).count() == 1
+
+
+@needs_redis
+def test_an_erased_visitors_held_beacons_go_and_a_colleagues_stay(traffic, admin_user):
+    person, colleague = Visitor.objects.filter(ip=PERSON).order_by("pk")
+    held = another_worker_holding((PERSON, person.user_agent), (PERSON, colleague.user_agent))
+    erasure.erase_visitor(visitor_id=person.pk, by=admin_user)
+    held.close()
+    services.write_queued_hits()
+    assert not Visitor.objects.filter(ip=PERSON, user_agent=person.user_agent).exists()
+    written = PageView.objects.filter(page__path__startswith="/held", visitor__ip=PERSON)
+    assert list(written.values_list("page__path", "visitor__user_agent")) == [
+        ("/held/1", colleague.user_agent)
+    ]
 
 
 def test_erasing_a_contact_scrubs_them_from_notes_touchpoints_tasks_and_alerts(

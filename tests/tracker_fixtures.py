@@ -38,6 +38,7 @@ def tracker(settings, monkeypatch):
 def _empty_redis(found) -> None:
     names = [queue.LIST, queue.FLUSH_FLAG, queue.DRAIN_LOCK]
     names += list(found.redis.scan_iter(f"{buffer.RATE_PREFIX}*"))
+    names += list(found.redis.scan_iter(f"{queue.ERASED}*"))
     found.redis.delete(*names)
 
 

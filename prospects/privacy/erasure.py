@@ -7,6 +7,7 @@ malformed log lines, notes, touchpoint summaries, task titles, alert payloads). 
 `Erasure` row keeps counts only, never the erased values.
 """
 
+import datetime as dt
 import ipaddress
 import json
 
@@ -143,9 +144,11 @@ def _erase_queued(ip: str, agent: str | None) -> int:
     erased = QueuedHit.objects.filter(pk__in=ids).delete()[0]
     found = queue.redis_queue()
     if found is not None:
-        # Beacons this process accepted but has not pushed yet are erased too.
+        # Beacons this process accepted but has not pushed yet are erased too; those other
+        # processes hold are refused by the writer (the mark).
         found.buffer.flush()
         try:
+            found.mark_erased(ip, agent, dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"))
             for payload in found.redis.lrange(queue.LIST, 0, -1):
                 if theirs(payload.decode()):
                     erased += found.redis.lrem(queue.LIST, 0, payload)

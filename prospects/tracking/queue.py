@@ -8,6 +8,7 @@ one; the hits' keys make a second write of the same item a duplicate that adds n
 """
 
 import functools
+import hashlib
 import threading
 import time
 
@@ -21,6 +22,11 @@ LIST = "leadgen:tracker:hits"
 DRAIN_LOCK = "leadgen:tracker:drain"
 FLUSH_FLAG = "leadgen:tracker:flush"
 REMOVE_SLICE = 10_000
+# "Erase this person" leaves a mark per address (and per address and agent) that the writer
+# reads: beacons another worker accepted before the erasure reach Redis after it (a buffer holds
+# up to LEADGEN_TRACKER_BUFFER_MS), and a stopped writer can leave them queued for days.
+ERASED = "leadgen:tracker:erased:"
+ERASED_SECONDS = 14 * 86_400
 
 # One push of a process's accepted beacons (`buffer.AcceptBuffer.flush`): add its count of
 # each rate key (KEYS[3..], counts in ARGV[2..]) and read back the totals, push the payloads
@@ -109,6 +115,25 @@ class RedisQueue:
             keys=[LIST, FLUSH_FLAG, *keys], args=[seconds, *counts.values(), *payloads]
         )
         return dict(zip(keys, answer[1:], strict=True)), answer[0] == 1
+
+    def mark_erased(self, ip: str, agent: str | None, when: str) -> None:
+        """Refuse at write time the beacons of `ip` (with `agent`, when given) accepted at
+        `when` (UTC text, as a hit's time) or before."""
+        self.redis.set(ERASED + erased_subject(ip, agent), when, ex=ERASED_SECONDS)
+
+    def erased(self, subjects: list[str]) -> dict[str, str]:
+        """The time of each subject's erasure (`erased_subject`), for those erased."""
+        if not subjects:
+            return {}
+        values = self.redis.mget([ERASED + subject for subject in subjects])
+        return {s: v.decode() for s, v in zip(subjects, values, strict=True) if v is not None}
+
+
+def erased_subject(ip: str, agent: str | None) -> str:
+    """The mark's name: an address, or an address and a digest of a user agent."""
+    if agent is None:
+        return ip
+    return f"{ip} {hashlib.sha256(agent.encode('utf-8', 'replace')).hexdigest()[:32]}"
 
 
 class _LocalLock:

@@ -3,6 +3,7 @@
 import datetime as dt
 import enum
 import json
+import logging
 
 import redis
 from django.conf import settings
@@ -14,6 +15,8 @@ from prospects.visits.ingest.parser import Hit
 
 from . import queue, visitor_ids
 from .beacons import Beacon, hit_fields
+
+log = logging.getLogger(__name__)
 
 IMPORT_NAME = "tracker"
 # Beacons per import. Each import recuts the sessions of the visitors it touches over all of
@@ -111,7 +114,7 @@ def _drain(source, batch: int, results: list[ImportResult]) -> None:
             return
         try:
             while items := source.peek(batch):
-                results.append(ingest_hits(_hits(items), name=IMPORT_NAME))
+                results.append(ingest_hits(_not_erased(_hits(items)), name=IMPORT_NAME))
                 source.remove(items)
         finally:
             lock.release()
@@ -128,3 +131,29 @@ def _hits(items: list[tuple[int, str]]) -> list[Hit]:
         key = key.encode("utf-8")
         hits.setdefault(key, Hit(ip, ts, method, path, query, status, referrer, agent, key))
     return list(hits.values())
+
+
+def _not_erased(hits: list[Hit]) -> list[Hit]:
+    """The hits of people not erased since (privacy.erasure marks them in Redis); the others
+    are dropped and counted in the log. Without Redis every queue is in the database, which
+    the erasure itself cleared."""
+    found = queue.redis_queue()
+    if found is None or not hits:
+        return hits
+    subjects = {queue.erased_subject(hit.ip, None) for hit in hits}
+    subjects |= {queue.erased_subject(hit.ip, hit.user_agent) for hit in hits}
+    try:
+        erased = found.erased(sorted(subjects))
+    except redis.RedisError:
+        log.warning("could not read the erasure marks; writing %s beacons unchecked", len(hits))
+        return hits
+    if not erased:
+        return hits
+    kept = [
+        hit
+        for hit in hits
+        if hit.ts > erased.get(hit.ip, "")
+        and hit.ts > erased.get(queue.erased_subject(hit.ip, hit.user_agent), "")
+    ]
+    log.info("dropped %s queued beacons of erased people", len(hits) - len(kept))
+    return kept
