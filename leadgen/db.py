@@ -166,3 +166,31 @@ def whole_table_integers(cursor, columns: tuple[list[str], list], table: str, wh
         if count < TEXT_BLOCK:
             break
     return np.concatenate(parts) if parts else np.zeros((0, len(columns)), np.int64)
+
+
+def newest_of_parents(
+    child: str, *, columns: str, order: str, parents: tuple[str, list], limit: int
+) -> tuple[str, list]:
+    """SQL and parameters for the newest `limit` rows of `child` ("table alias", with a
+    `visitor_id`) over the visitors that `parents` selects (a SELECT of ids, its parameters).
+
+    `order` sorts newest first, with the alias, and an index on (visitor_id, its first column)
+    must serve it. PostgreSQL reads each visitor's rows through that index, at most `limit` of
+    them (a lateral join): a plain join made it hash every row of a big company's visitors
+    (page views of the largest demo company: 82-113 against 34-55 ms, measured). SQLite's
+    plain join already walks the index per visitor.
+    """
+    alias = child.split()[-1]
+    parent_sql, parent_params = parents
+    if is_postgresql():
+        sql = (
+            f"SELECT {columns} FROM ({parent_sql}) parent CROSS JOIN LATERAL "
+            f"(SELECT * FROM {child} WHERE {alias}.visitor_id = parent.id "
+            f"ORDER BY {order} LIMIT %s) {alias} ORDER BY {order} LIMIT %s"
+        )
+        return sql, [*parent_params, limit, limit]
+    sql = (
+        f"SELECT {columns} FROM ({parent_sql}) parent JOIN {child} "
+        f"ON {alias}.visitor_id = parent.id ORDER BY {order} LIMIT %s"
+    )
+    return sql, [*parent_params, limit]

@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
@@ -21,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from leadgen.db import newest_of_parents
 from prospects.models import (
     Company,
     Contact,
@@ -179,6 +181,22 @@ class CompanyDetail:
         return self.visitors[0].last_seen if self.visitors else None
 
 
+def _latest_sessions(company_id: int) -> tuple[list[int], int]:
+    """The ids of the company's latest TIMELINE_SESSIONS sessions, and how many sessions it
+    has, counted up to SESSION_COUNT_CAP + 1: one query for both."""
+    sql, params = newest_of_parents(
+        f"{Session._meta.db_table} s",
+        columns="s.id",
+        order="s.started_at DESC, s.id DESC",
+        parents=(f"SELECT id FROM {Visitor._meta.db_table} WHERE company_id = %s", [company_id]),
+        limit=SESSION_COUNT_CAP + 1,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
+    return ids[:TIMELINE_SESSIONS], len(ids)
+
+
 def company_detail(*, company_id, user) -> CompanyDetail:
     """A company with its evidence, latest sessions, score, tasks and work history.
 
@@ -209,9 +227,10 @@ def company_detail(*, company_id, user) -> CompanyDetail:
             :DETAIL_ROWS
         ]
     )
-    sessions_qs = Session.objects.filter(visitor__company=company)
+    latest_ids, session_total = _latest_sessions(company.pk)
     sessions = list(
-        sessions_qs.select_related("visitor", "landing_page")
+        Session.objects.filter(pk__in=latest_ids)
+        .select_related("visitor", "landing_page")
         # The timeline lists each session's page views: one query for all of them.
         .prefetch_related(
             Prefetch(
@@ -222,7 +241,6 @@ def company_detail(*, company_id, user) -> CompanyDetail:
         )
         .order_by("-started_at", "-pk")[:TIMELINE_SESSIONS]
     )
-    session_total = sessions_qs.order_by()[: SESSION_COUNT_CAP + 1].count()
     latest = TIMELINE_ITEMS
     return CompanyDetail(
         company=company,

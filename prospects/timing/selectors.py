@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractHour
 
-from leadgen.db import epoch
+from leadgen.db import epoch, newest_of_parents
 from prospects.models import Company, PageView, Touchpoint, Visitor
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -100,14 +100,17 @@ def _cells(counts: list[int], labels) -> list[Cell]:
 
 def _latest_views_by_quarter(company: Company) -> list[tuple[int, int]]:
     """(UTC quarter hours since 1970, page views) over the company's latest RECENT_VIEWS."""
-    quarter = f"{epoch('pv.ts', integer=True)} / {QUARTER_S}"
-    sql = (
-        f"SELECT q, COUNT(*) FROM (SELECT {quarter} AS q FROM {PageView._meta.db_table} pv "
-        f"JOIN {Visitor._meta.db_table} v ON v.id = pv.visitor_id WHERE v.company_id = %s "
-        "ORDER BY pv.ts DESC LIMIT %s) latest GROUP BY q"
+    latest, params = newest_of_parents(
+        f"{PageView._meta.db_table} pv",
+        columns="pv.ts",
+        order="pv.ts DESC",
+        parents=(f"SELECT id FROM {Visitor._meta.db_table} WHERE company_id = %s", [company.pk]),
+        limit=RECENT_VIEWS,
     )
+    quarter = f"{epoch('latest.ts', integer=True)} / {QUARTER_S}"
+    sql = f"SELECT {quarter} AS q, COUNT(*) FROM ({latest}) latest GROUP BY q"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [company.pk, RECENT_VIEWS])
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
