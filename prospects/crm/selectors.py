@@ -197,13 +197,15 @@ def _latest_sessions(company_id: int) -> tuple[list[int], int]:
     return ids[:TIMELINE_SESSIONS], len(ids)
 
 
-def company_detail(*, company_id, user) -> CompanyDetail:
+def company_detail(*, company_id, user, items: int = TIMELINE_ITEMS) -> CompanyDetail:
     """A company with its evidence, latest sessions, score, tasks and work history.
 
     Raises Company.DoesNotExist, also for a company held out from this person. Neither the
     number of queries nor the rows rendered grow with the data: the timeline holds the latest
-    TIMELINE_SESSIONS sessions and TIMELINE_ITEMS of each kind of work, the visitor and IP
-    lists the latest DETAIL_ROWS. The company row brings its score, segment, visitor count and
+    TIMELINE_SESSIONS sessions, the latest `items` (at most TIMELINE_ITEMS) notes, touchpoints
+    and status moves, whose totals the company row counts (`note_total`, `touchpoint_total`,
+    `status_change_total`), the latest TIMELINE_ITEMS tasks, the visitor and IP lists the
+    latest DETAIL_ROWS. The company row brings its score, segment, visitor count and
     whether this person watches it (`watching`), so no panel asks again.
     """
     company = with_activity(
@@ -214,6 +216,9 @@ def company_detail(*, company_id, user) -> CompanyDetail:
             )
             .annotate(
                 visitor_total=count_per_company(Visitor.objects.all()),
+                note_total=count_per_company(Note.objects.all()),
+                touchpoint_total=count_per_company(Touchpoint.objects.all()),
+                status_change_total=count_per_company(StatusChange.objects.all()),
                 watching=Exists(Watch.objects.filter(company=OuterRef("pk"), user_id=user.pk)),
             )
         )
@@ -241,7 +246,7 @@ def company_detail(*, company_id, user) -> CompanyDetail:
         )
         .order_by("-started_at", "-pk")[:TIMELINE_SESSIONS]
     )
-    latest = TIMELINE_ITEMS
+    latest = min(items, TIMELINE_ITEMS)
     return CompanyDetail(
         company=company,
         ips=ips,
@@ -262,7 +267,7 @@ def company_detail(*, company_id, user) -> CompanyDetail:
         tasks=list(
             company.tasks.select_related("owner", "contact", "done_by").order_by(
                 F("done_at").desc(nulls_first=True), "due_on", "pk"
-            )[:latest]
+            )[:TIMELINE_ITEMS]
         ),
         overrides=list(IdentificationOverride.objects.filter(company=company)),
     )

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from django.utils import timezone
 
+from prospects.crm.selectors import TIMELINE_ITEMS
+
 
 @dataclass
 class SessionSummary:
@@ -105,6 +107,15 @@ def build_timeline(detail) -> list[Entry]:
     ]
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
+
+
+def timeline_size(detail) -> int:
+    """The entries of the whole timeline (TIMELINE_ITEMS of each kind of work), when `detail`
+    was read with fewer notes, touchpoints and status moves than that."""
+    company = detail.company
+    counted = (company.note_total, company.touchpoint_total, company.status_change_total)
+    tasks = sum((t.touchpoint_id is None) + (t.done_at is not None) for t in detail.tasks)
+    return sum(min(n, TIMELINE_ITEMS) for n in counted) + tasks + len(detail.sessions)
 
 
 def next_steps_by_touchpoint(detail) -> dict[int, list]:

@@ -16,7 +16,12 @@ from prospects.crm.forms import (
     TaskForm,
     TouchpointForm,
 )
-from prospects.crm.timeline import TIMELINE_SHOWN, build_timeline, next_steps_by_touchpoint
+from prospects.crm.timeline import (
+    TIMELINE_SHOWN,
+    build_timeline,
+    next_steps_by_touchpoint,
+    timeline_size,
+)
 from prospects.forecast.outcomes import outcome_window
 from prospects.forecast.selectors import stage_views
 from prospects.models import Company
@@ -30,10 +35,15 @@ from prospects.timing.selectors import contact_time, team_response_rates
 Status = Company.Status
 
 
-def detail_or_404(company_id, *, user) -> selectors.CompanyDetail:
-    """The company page's data, or a 404 (also for a company held out from this person)."""
+def detail_or_404(company_id, *, user, whole_timeline=False) -> selectors.CompanyDetail:
+    """The company page's data, or a 404 (also for a company held out from this person).
+
+    Unless the whole timeline is asked for, the latest TIMELINE_SHOWN of each kind of work hold
+    every entry shown: a company with years of work reads a third fewer rows (and their users).
+    """
+    items = selectors.TIMELINE_ITEMS if whole_timeline else TIMELINE_SHOWN
     try:
-        return selectors.company_detail(company_id=company_id, user=user)
+        return selectors.company_detail(company_id=company_id, user=user, items=items)
     except Company.DoesNotExist as exc:
         raise Http404("No such company.") from exc
 
@@ -77,6 +87,11 @@ def other_moves(*, user, company, step, held_out=False) -> list[Status]:
     return moves
 
 
+def whole_timeline(request) -> bool:
+    """Whether the reader asked for every entry of the timeline ("Show N older entries")."""
+    return request.GET.get("activity") == "all"
+
+
 def render_page(request, detail, *, status=200, **forms):
     """Render the company page, with any bound forms the caller passes to show errors.
 
@@ -99,12 +114,12 @@ def render_page(request, detail, *, status=200, **forms):
     latest = detail.latest_change
     segment = detail.segment
     timeline = build_timeline(detail)
-    shown = timeline if request.GET.get("activity") == "all" else timeline[:TIMELINE_SHOWN]
+    shown = timeline if whole_timeline(request) else timeline[:TIMELINE_SHOWN]
     context = {
         "detail": detail,
         "company": company,
         "timeline": shown,
-        "timeline_older": len(timeline) - len(shown),
+        "timeline_older": timeline_size(detail) - len(shown),
         "next_steps": next_steps_by_touchpoint(detail),
         "next_step": step,
         "moves": other_moves(user=user, company=company, step=step, held_out=held_out),
@@ -133,7 +148,8 @@ def company(request, company_id):
 
     Each view is in the audit log (who saw this company's visitors and contacts).
     """
-    response = render_page(request, detail_or_404(company_id, user=request.user))
+    detail = detail_or_404(company_id, user=request.user, whole_timeline=whole_timeline(request))
+    response = render_page(request, detail)
     audit.record(request, action=AuditEvent.Action.VIEW, kind="company", object_id=company_id)
     return response
 
