@@ -87,7 +87,7 @@ def other_moves(*, user, company, step, held_out=False) -> list[Status]:
     return moves
 
 
-def whole_timeline(request) -> bool:
+def wants_whole_timeline(request) -> bool:
     """Whether the reader asked for every entry of the timeline ("Show N older entries")."""
     return request.GET.get("activity") == "all"
 
@@ -114,7 +114,7 @@ def render_page(request, detail, *, status=200, **forms):
     latest = detail.latest_change
     segment = detail.segment
     timeline = build_timeline(detail)
-    shown = timeline if whole_timeline(request) else timeline[:TIMELINE_SHOWN]
+    shown = timeline if wants_whole_timeline(request) else timeline[:TIMELINE_SHOWN]
     context = {
         "detail": detail,
         "company": company,
@@ -148,7 +148,9 @@ def company(request, company_id):
 
     Each view is in the audit log (who saw this company's visitors and contacts).
     """
-    detail = detail_or_404(company_id, user=request.user, whole_timeline=whole_timeline(request))
+    detail = detail_or_404(
+        company_id, user=request.user, whole_timeline=wants_whole_timeline(request)
+    )
     response = render_page(request, detail)
     audit.record(request, action=AuditEvent.Action.VIEW, kind="company", object_id=company_id)
     return response
