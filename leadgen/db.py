@@ -168,11 +168,9 @@ def whole_table_integers(cursor, columns: tuple[list[str], list], table: str, wh
     return np.concatenate(parts) if parts else np.zeros((0, len(columns)), np.int64)
 
 
-def newest_of_parents(
-    child: str, *, columns: str, order: str, parents: tuple[str, list], limit: int
-) -> tuple[str, list]:
+def newest_of_parents(child: str, *, columns: str, order: str, parents, limit: int):
     """SQL and parameters for the newest `limit` rows of `child` ("table alias", with a
-    `visitor_id`) over the visitors that `parents` selects (a SELECT of ids, its parameters).
+    `visitor_id`) over the visitors whose ids the queryset `parents` selects (`.values("id")`).
 
     PostgreSQL gets the ids as an array first, so one index scan per partition reads the rows
     of exactly those visitors: a plain join hashed every page view, a lateral join probed every
@@ -181,7 +179,7 @@ def newest_of_parents(
     plain join already walks the (visitor_id, ...) index once per visitor.
     """
     alias = child.split()[-1]
-    parent_sql, parent_params = parents
+    parent_sql, parent_params = parents.query.sql_with_params()
     if is_postgresql():
         sql = (
             f"SELECT {columns} FROM {child} WHERE {alias}.visitor_id = ANY(ARRAY({parent_sql})) "

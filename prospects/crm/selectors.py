@@ -188,7 +188,7 @@ def _latest_sessions(company_id: int) -> tuple[list[int], int]:
         f"{Session._meta.db_table} s",
         columns="s.id",
         order="s.started_at DESC, s.id DESC",
-        parents=(f"SELECT id FROM {Visitor._meta.db_table} WHERE company_id = %s", [company_id]),
+        parents=Visitor.objects.filter(company_id=company_id).order_by().values("id"),
         limit=SESSION_COUNT_CAP + 1,
     )
     with connection.cursor() as cursor:
@@ -244,7 +244,7 @@ def company_detail(*, company_id, user, items: int = TIMELINE_ITEMS) -> CompanyD
                 to_attr="timeline_views",
             )
         )
-        .order_by("-started_at", "-pk")[:TIMELINE_SESSIONS]
+        .order_by("-started_at", "-pk")
     )
     latest = min(items, TIMELINE_ITEMS)
     return CompanyDetail(

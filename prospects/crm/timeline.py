@@ -109,13 +109,16 @@ def build_timeline(detail) -> list[Entry]:
     return entries
 
 
-def timeline_size(detail) -> int:
-    """The entries of the whole timeline (TIMELINE_ITEMS of each kind of work), when `detail`
-    was read with fewer notes, touchpoints and status moves than that."""
+def unread_entries(detail) -> int:
+    """Entries of the whole timeline (TIMELINE_ITEMS of each kind of work) that `detail` did
+    not read: it may hold fewer notes, touchpoints and status moves, which the company counts."""
     company = detail.company
-    counted = (company.note_total, company.touchpoint_total, company.status_change_total)
-    tasks = sum((t.touchpoint_id is None) + (t.done_at is not None) for t in detail.tasks)
-    return sum(min(n, TIMELINE_ITEMS) for n in counted) + tasks + len(detail.sessions)
+    kinds = (
+        (company.note_total, detail.notes),
+        (company.touchpoint_total, detail.touchpoints),
+        (company.status_change_total, detail.status_changes),
+    )
+    return sum(min(total, TIMELINE_ITEMS) - len(rows) for total, rows in kinds)
 
 
 def next_steps_by_touchpoint(detail) -> dict[int, list]:

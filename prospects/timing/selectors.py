@@ -104,7 +104,7 @@ def _latest_views_by_quarter(company: Company) -> list[tuple[int, int]]:
         f"{PageView._meta.db_table} pv",
         columns="pv.ts",
         order="pv.ts DESC",
-        parents=(f"SELECT id FROM {Visitor._meta.db_table} WHERE company_id = %s", [company.pk]),
+        parents=Visitor.objects.filter(company=company).order_by().values("id"),
         limit=RECENT_VIEWS,
     )
     quarter = f"{epoch('latest.ts', integer=True)} / {QUARTER_S}"

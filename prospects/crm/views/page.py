@@ -20,7 +20,7 @@ from prospects.crm.timeline import (
     TIMELINE_SHOWN,
     build_timeline,
     next_steps_by_touchpoint,
-    timeline_size,
+    unread_entries,
 )
 from prospects.forecast.outcomes import outcome_window
 from prospects.forecast.selectors import stage_views
@@ -119,7 +119,7 @@ def render_page(request, detail, *, status=200, **forms):
         "detail": detail,
         "company": company,
         "timeline": shown,
-        "timeline_older": timeline_size(detail) - len(shown),
+        "timeline_older": len(timeline) + unread_entries(detail) - len(shown),
         "next_steps": next_steps_by_touchpoint(detail),
         "next_step": step,
         "moves": other_moves(user=user, company=company, step=step, held_out=held_out),
