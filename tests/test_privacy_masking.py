@@ -7,18 +7,22 @@ of the masked people are imported again.
 
 import datetime as dt
 import io
+import ipaddress
 import json
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from prospects import pipeline
 from prospects.identify.exclusions import ISP
 from prospects.models import IPResolution, LogImport, PageView, Visitor
 from prospects.privacy import erasure
 from prospects.privacy.masking import mask_resolved, mask_text
+from prospects.visits import ipkeys
 from prospects.visits.ingest.importer import ingest_file
 from tests.dns_fixtures import host
 from tests.ingest_lines import FIREFOX, line, write_log
@@ -210,3 +214,14 @@ def test_addresses_in_free_text_are_masked_and_nothing_else(masking):
         "2001:db8:85a3:: 12:30:45 999.1.1.1",
         {"client": "5.6.7.0"},
     ]
+
+
+@given(address=st.ip_addresses())
+def test_an_address_has_one_key_however_it_is_written(address):
+    canonical = str(address)
+    forms = {canonical, address.exploded, address.exploded.upper(), f" {canonical}\n"}
+    assert {ipkeys.key(form) for form in forms} == {ipkeys.key(canonical)}
+    assert ipkeys.normal(address.exploded.upper()) == canonical
+    # inet_ntop writes an IPv4 tail in dots where ipaddress may not: the slow way decides.
+    mapped = f"::ffff:{address}" if address.version == 4 else canonical
+    assert ipkeys.normal(mapped) == str(ipaddress.ip_address(mapped))

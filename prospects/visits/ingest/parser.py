@@ -194,14 +194,20 @@ def parse_fields(line: str) -> tuple | None:
             ip = _ip_cache.get(head_parts[0])
             hour = _hour_cache.get(stamp[:16] + head_parts[4])
             size = middle_parts[2]
+            if size.isdigit() and size.isascii() and len(size) < 19:
+                size = int(size)
+            elif size == "-":
+                size = -1
+            else:
+                size = None
             if (
                 ip is not None
                 and hour is not None
                 and hour[0] is not None
                 and status is not None
+                and size is not None
                 and minsec in _MINUTE_SECONDS
                 and request_parts[0] in _METHODS
-                and (size == "-" or (size.isdigit() and size.isascii() and len(size) < 19))
             ):
                 path, _, query = request_parts[1].partition("?")
                 if referrer == "-":
@@ -217,7 +223,7 @@ def parse_fields(line: str) -> tuple | None:
                     status,
                     referrer,
                     agent,
-                    int(size) if size != "-" else -1,
+                    size,
                     "",
                 )
     return _parse_general(line)
