@@ -63,6 +63,20 @@ CHROME = (
         "Mozilla/5.0 (Morningscore/1.0)",
         "Newsboat/2.29.0 (Linux x86_64)",
         "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko; Google-Sites-Thumbnails) Chrome/120.0.6099.71 Safari/537.36",
+        # Still bots once crawlerdetect's 'Buddy', 'speedy' and '008/' are left out: they say
+        # bot, spider or give a URL.
+        "BuddyBot",
+        "SpeedySpider - http://www.entireweb.com",
+        "008/0.83 (http://www.advancedwebranking.com)",
+        # A product and a desktop platform only is still a tool's shape.
+        "Mozilla/4.0 (X11; Linux x86_64)",
+        # Clients that read no page although uap-core names a device for them: WhatsApp's
+        # link previews, updaters and SDKs with no product token, tools.
+        "WhatsApp/2.11.102 Android/2.2.1 Device/HTC-HTC_Wildfire",
+        "Nokia PC Suite Update Manager",
+        "Samsung Fascinate Android_SDK",
+        "Huaweisymantecspider (compatible; MSIE 8.0; DSE-support@huaweisymantec.com)",
+        "PostmanRuntime/7.20.1",
     ],
 )
 def test_crawlers_fetchers_monitors_and_clients_are_bots(agent):
@@ -93,6 +107,18 @@ def test_crawlers_fetchers_monitors_and_clients_are_bots(agent):
         "Mozilla/5.0 (compatible; Konqueror/4.4; Linux) KHTML/4.4.5 (like Gecko)",
         # Some proxies strip the parentheses; a phone's agent keeps its engine and browser.
         "Mozilla/5.0 Linux; Android 9; SM-N935F Build/PPR1.180610.011; wv AppleWebKit/537.36 KHTML, like Gecko Version/4.0 Chrome/74.0.3729.136 Mobile Safari/537.36",
+        # crawlerdetect's 'Buddy', 'Pump', 'speedy' and '008/' in tablets' and handsets'
+        # names and in a TV browser's random token (uap-core's and device-detector's agents).
+        "Mozilla/5.0 (Linux; Android 4.0.4; I-Buddy 7.0 Build/IMM76D) AppleWebKit/535.19 (KHTML, like Gecko) Chrome/18.0.1025.166 Safari/535.19",
+        "JUC (Linux; U; 4.0.4; zh-cn; iBuddyConnecta_3G; 480*768) UCWEB7.9.0.94/139/444",
+        "Opera/9.80 (Linux sh4; U; HbbTV/1.1.1 (; INTEK; Vantage Full HD Model;;;) hdplusSmartTV/1.0 (NETRANGEMMH;) Bee/3.2 CE-HTML/1.0; FXM-U2FsdGVkX19Qg/USD6FU3img+tXTDE7V5tSiPuMpHRrd3vp0JyPLfoYS/+dL6w/H-END; en) Presto/2.10.250 Version/11.60",
+        "Mozilla/5.0 (Linux; Android 6.0; SMART 4G Speedy 5.0 Plus Build/MRA58K) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/44.0.2403.119 Mobile Safari/537.36",
+        "sprd-L008/1.0 Linux/2.6.35.7 Android/2.3.5 Release/09.10.2012 Browser/AppleWebKit533.1 (KHTML, like Gecko) Mozilla/5.0 Mobile",
+        "DESAY TS1008/1.0 Release/07.12.2013 Mozilla/5.0 (Linux; U; Android 4.0.3; zh-cn) AppleWebKit/534.30 (KHTML, like Gecko) Version/4.0 Mobile Safari/534.30",
+        # A custom ROM's version and model, with a forum's address in the model.
+        "Mozilla/5.0 (Linux; U; Android WP7; de-de; GT-S5830 - Forum: http://forumgalaxyace.fora24.pl Build/GRWK74; WP7 by maniaczek1111) AppleWebKit/533.1 (KHTML, like Gecko) Version/4.0 Mobile Safari/533.1",
+        # Symbian phones' browsers say X11.
+        "Mozilla/4.0 (X11; Series60/2.1 Nokia7610/3.0415.0 Profile/MIDP-2.0 Configuration/CLDC-1.0)",
     ],
 )
 def test_browsers_and_phones_are_people(agent):

@@ -35,11 +35,13 @@ CONTACT = "contact address"
 CLIENT = "http client or automation"
 NOT_A_BROWSER = "not a browser"
 
-# crawler-user-agents patterns that match ordinary browsers (device names, build ids, apps
-# that show pages to a person): left out, each for the reason given.
+# crawlerdetect and crawler-user-agents patterns that match ordinary browsers (device names,
+# build ids, apps that show pages to a person): left out, each for the reason given.
 UNRELIABLE_PATTERNS = {
     r"AP3A\.240617\.008": "an Android build id shared by many phones",
-    r"008\/": "part of Android build ids",
+    r"008\/": "part of Android build ids and handset names (sprd-L008/1.0, DESAY TS1008/1.0)",
+    "Buddy": "iBuddy tablets (I-Buddy 7.0, iBuddyConnecta_3G); BuddyBot says bot",
+    "Pump": "four letters found inside the random tokens of TV browsers' agents",
     "Butterfly": "HTC Butterfly phones",
     "Sonic": "phone models (Cherry Sonic, O+ Sonic)",
     "Fever": "phone models",
@@ -64,7 +66,7 @@ _BROWSER = re.compile(
     re.ASCII,
 )
 # The device model and build id of Android agents, and the exclusions crawlerdetect applies.
-_DEVICE = re.compile(r"(Android [\d.]+; (?:[a-z]{2}[-_][a-zA-Z]{2}; )?)[^;)]*|Build/[^;)]*")
+_DEVICE = re.compile(r"(Android [\w.-]+; (?:[a-z]{2}[-_][a-zA-Z]{2}; )?)[^;)]*|Build/[^;)]*")
 _CONTACT = re.compile(r"https?://|www\.|\b[\w.+-]+@[\w-]+\.[a-z]{2,}|\bcontact\b", re.I)
 _CLIENTS = re.compile(
     # Libraries and command-line clients put their name first; automation anywhere.
@@ -96,7 +98,9 @@ _LONE_PRODUCT = re.compile(
     r"|Dillo))[\w.+-]+/v?\d[\w.+-]*"
     r"|Mozilla/5\.0 \(compatible(?:; (?!MSIE|Konqueror)[^;()]*)?\)"
     r"|Mozilla/5\.0 (?:[\w.+-]+(?:/[\w.+-]+)?|\([\w.+-]+/[\w.+-]+\))"
-    r"|[\w.+-]+/v?\d[\w.+-]* \((?:Linux (?:x86_64|i686)|X11|Macintosh|Mac OS X)[^()]*\)"
+    r"|[\w.+-]+/v?\d[\w.+-]* \((?:Linux (?:x86_64|i686)|X11|Macintosh|Mac OS X)"
+    # Symbian phones' browsers say X11 too: "Mozilla/4.0 (X11; Series60/2.1 Nokia7610/...)".
+    r"(?![^()]*(?:Series ?60|SymbianOS|Profile/MIDP))[^()]*\)"
     r"|.*\(KHTML, like Gecko; [^)]+\).*",
     re.ASCII,
 )
@@ -179,10 +183,13 @@ def _crawlerdetect() -> tuple[re.Pattern, re.Pattern]:
     tries one by one at every position of the agent: ~1 ms per agent, and more for long ones.
     The same alternatives grouped by their literal prefixes match exactly the same agents in
     a fraction of the time. A leading `[...]*` is dropped: it cannot change whether a search
-    finds a match, and it made the search quadratic in long runs of letters.
+    finds a match, and it made the search quadratic in long runs of letters. The patterns in
+    UNRELIABLE_PATTERNS are left out, as they are from the crawler list.
     """
     free, anchored = [], []
     for pattern in _top_level_alternatives("|".join(CRAWLERDETECT_PATTERNS)):
+        if pattern in UNRELIABLE_PATTERNS:
+            continue
         pattern = re.sub(r"^\[[^\]]*\]\*", "", pattern)
         if pattern.startswith("^"):
             anchored.append(pattern[1:])
