@@ -72,6 +72,30 @@ def test_a_visitor_asking_only_for_account_pages_is_not_a_prospect(tmp_path):
     assert Visitor.objects.get(ip="192.0.2.80").excluded_reason == ACCOUNT_PAGES
 
 
+def test_an_account_holder_who_comes_back_to_read_is_kept_and_no_longer_excluded(tmp_path):
+    signing_in = [
+        line("/login", ip="192.0.2.80"),
+        line("/login", ip="192.0.2.80", method="POST", status=302, minutes=1),
+    ]
+    ingest_file(write_log(tmp_path, signing_in, name="monday.log"))
+    assert Visitor.objects.get(ip="192.0.2.80").bot_rule == ACCOUNT_PAGES
+    assert not PageView.objects.exists()
+    # Signing in again is still only that: its views stay out.
+    again = [line("/users/sign_in", ip="192.0.2.80", minutes=60)]
+    ingest_file(write_log(tmp_path, again, name="tuesday.log"))
+    assert Visitor.objects.get(ip="192.0.2.80").bot_rule == ACCOUNT_PAGES
+    assert not PageView.objects.exists()
+    reading = [
+        line("/login", ip="192.0.2.80", minutes=120),
+        line("/pricing", ip="192.0.2.80", minutes=121),
+    ]
+    result = ingest_file(write_log(tmp_path, reading, name="wednesday.log"))
+    visitor = Visitor.objects.get(ip="192.0.2.80")
+    assert (visitor.bot_rule, visitor.excluded_reason) == ("", "")
+    assert sorted(visitor.pageviews.values_list("page__path", flat=True)) == ["/login", "/pricing"]
+    assert result.pageviews == 2
+
+
 @pytest.mark.parametrize(
     ("path", "account"),
     [

@@ -23,7 +23,8 @@ crawler address ranges are the only way to tell bots apart.
   at least twenty visitors with page views loaded an asset).
 - account pages only: every request but assets was to a sign-in, registration or admin page
   (`accounts.is_account_path`). Not a bot as such (a customer signing in is one too) but not a
-  prospect either: its own exclusion reason, `exclusions.ACCOUNT_PAGES`.
+  prospect either: its own exclusion reason, `exclusions.ACCOUNT_PAGES`. Unlike the others the
+  mark does not stay: a later import in which the visitor reads another page clears it.
 - a bot fleet's agent: after the rules above, a user agent that at least FLEET_ADDRESSES
   addresses sent in the import, FLEET_SHARE of them marked, marks the rest of them. A fleet
   rotates addresses and keeps a few agent strings, so its quieter requests (fetching the form
@@ -43,8 +44,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from prospects.identify.exclusions import ACCOUNT_PAGES, bot_reason
-from prospects.models import Visitor
+from prospects.identify.exclusions import ACCOUNT_PAGES, bot_reason, refresh_exclusions
+from prospects.models import Page, Visitor
 from prospects.visits import ipkeys
 
 from . import accounts
@@ -318,6 +319,22 @@ class BehaviourRules:
         return found
 
 
+def _unmark_readers(cursor, stage: str) -> None:
+    """Clear "account pages only" from visitors whose staged views include another page."""
+    cursor.execute(
+        f"SELECT DISTINCT s.visitor_id, p.path FROM {stage} s "
+        f"JOIN {connection.ops.quote_name(Page._meta.db_table)} p ON p.id = s.page_id "
+        f"JOIN {connection.ops.quote_name(Visitor._meta.db_table)} v ON v.id = s.visitor_id "
+        "WHERE v.bot_rule = %s",
+        [ACCOUNT_PAGES],
+    )
+    readers = sorted({pk for pk, path in cursor.fetchall() if not accounts.is_account_path(path)})
+    for start in range(0, len(readers), 500):
+        visitors = Visitor.objects.filter(pk__in=readers[start : start + 500])
+        visitors.update(bot_rule="")
+        refresh_exclusions(visitors)
+
+
 def _row(key: tuple, stats: list) -> tuple:
     """A visitor's statistics as a `spill` row: ip, ua_hash, then the mergeable slots."""
     return (
@@ -341,11 +358,13 @@ def mark_bots(bots: dict[tuple, str], stage: str) -> int:
     """Mark the visitors (ip, ua_hash) found, drop bot visitors' staged views; return how many.
 
     Visitors with no page view have no row and get none. Views of visitors marked in an
-    earlier import are dropped too: a bot stays a bot, and a visitor that only signed in (an
-    account holder, not an anonymous prospect) stays one.
+    earlier import are dropped too: a bot stays a bot. "Account pages only" is a verdict on
+    every request, so a visitor marked so that now reads other pages loses the mark (and its
+    reason is recomputed) before this import's marks are given: its views are kept.
     """
     table = connection.ops.quote_name(Visitor._meta.db_table)
     with connection.cursor() as cursor:
+        _unmark_readers(cursor, stage)
         if bots:
             cursor.executemany(
                 f"UPDATE {table} SET bot_rule = %s, excluded_reason = %s "
