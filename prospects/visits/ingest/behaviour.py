@@ -321,11 +321,13 @@ class BehaviourRules:
 
 def _unmark_readers(cursor, stage: str) -> None:
     """Clear "account pages only" from visitors whose staged views include another page."""
+    # The few marked visitors as a set the stage is probed against (a join probed the visitors
+    # table once per staged view: 0.2 s of a 1M-line import).
     cursor.execute(
         f"SELECT DISTINCT s.visitor_id, p.path FROM {stage} s "
         f"JOIN {connection.ops.quote_name(Page._meta.db_table)} p ON p.id = s.page_id "
-        f"JOIN {connection.ops.quote_name(Visitor._meta.db_table)} v ON v.id = s.visitor_id "
-        "WHERE v.bot_rule = %s",
+        f"WHERE s.visitor_id IN (SELECT id FROM {connection.ops.quote_name(Visitor._meta.db_table)} "
+        "WHERE bot_rule = %s)",
         [ACCOUNT_PAGES],
     )
     readers = sorted({pk for pk, path in cursor.fetchall() if not accounts.is_account_path(path)})
