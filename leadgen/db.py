@@ -123,6 +123,27 @@ def insert_many(cursor, insert: str, placeholders: str, rows: list[tuple]) -> No
         cursor.cursor.executemany(f"{insert} ({placeholders})", rows)
 
 
+# Ids per DELETE on SQLite: a statement holds at most 32,766 parameters there.
+DELETE_SLICE = 10_000
+
+
+def delete_ids(table: str, ids: list[int]) -> None:
+    """Delete the rows of `table` with these primary keys, with no per-id work in Python.
+
+    The ORM's `filter(id__in=...)` prepares every value: a second of the tracker writer's
+    CPU per 200,000 queued hits. PostgreSQL takes the ids as one array.
+    """
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [ids])
+            return
+        for start in range(0, len(ids), DELETE_SLICE):
+            chunk = ids[start : start + DELETE_SLICE]
+            cursor.execute(
+                f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk
+            )
+
+
 # Rows per block when SQLite returns a whole table's numbers as text (~10 MB per column).
 TEXT_BLOCK = 500_000
 

@@ -15,13 +15,14 @@ import time
 import redis
 from django.conf import settings
 
+from leadgen.db import delete_ids
+
 from .buffer import AcceptBuffer
 from .models import QueuedHit
 
 LIST = "leadgen:tracker:hits"
 DRAIN_LOCK = "leadgen:tracker:drain"
 FLUSH_FLAG = "leadgen:tracker:flush"
-REMOVE_SLICE = 10_000
 # "Erase this person" leaves a mark per address (and per address and agent) that the writer
 # reads: beacons another worker accepted before the erasure reach Redis after it (a buffer holds
 # up to LEADGEN_TRACKER_BUFFER_MS), and a stopped writer can leave them queued for days.
@@ -65,11 +66,8 @@ class DatabaseQueue:
 
     def remove(self, items: list[tuple[int, str]]) -> None:
         """Remove items returned by `peek` (already written)."""
-        ids = [item_id for item_id, _ in items]
-        # In slices: a statement holds at most 32,766 parameters on SQLite. Not an id range:
-        # a row with a lower id committed after the peek was not read.
-        for start in range(0, len(ids), REMOVE_SLICE):
-            QueuedHit.objects.filter(id__in=ids[start : start + REMOVE_SLICE]).delete()
+        # By id, not an id range: a row with a lower id committed after the peek was not read.
+        delete_ids(QueuedHit._meta.db_table, [item_id for item_id, _ in items])
 
     def size(self) -> int:
         return QueuedHit.objects.count()
