@@ -96,13 +96,13 @@ def test_a_bulk_import_puts_every_partitions_indexes_back(tmp_path, monkeypatch)
             "WHERE i.inhparent = 'prospects_pageview'::regclass GROUP BY c.relname"
         )
         found = {name: (count, valid) for name, count, valid in cursor.fetchall()}
-        # Two keys and six secondary indexes on every partition, and valid on the parent.
-        assert set(found.values()) == {(8, True)}
+        # Two keys and five secondary indexes on every partition, and valid on the parent.
+        assert set(found.values()) == {(7, True)}
         cursor.execute(
             "SELECT BOOL_AND(indisvalid), COUNT(*) FROM pg_index "
             "WHERE indrelid = 'prospects_pageview'::regclass"
         )
-        assert cursor.fetchone() == (True, 8)
+        assert cursor.fetchone() == (True, 7)
 
 
 @postgresql_only

@@ -1,6 +1,6 @@
 """Bulk loading: drop a table's secondary indexes around a big insert, and build them after.
 
-Maintaining six indexes row by row costs several times more than building them afresh
+Maintaining five indexes row by row costs several times more than building them afresh
 when the new rows are as many as the table holds (PostgreSQL's "Populating a Database"
 advice); into a table already bigger than the import, the rebuild re-sorts every stored row
 and costs more than the inserts (SQLite, 168,807 new page views into 402,773: 12.0 CPU s
