@@ -5,7 +5,7 @@ import gzip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prospects.visits.ingest.parser import decode_line, parse_line
+from prospects.visits.ingest.parser import decode_line, parse_ip, parse_line, reset_cache
 from tests.shared_data import shared_file
 
 
@@ -62,6 +62,14 @@ def test_ipv6_and_ipv4_mapped_addresses():
         '::ffff:192.0.2.4 - - [10/Oct/2025:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "UA"'
     )
     assert mapped.ip == "192.0.2.4"
+
+
+def test_a_canonical_address_is_kept_once_in_the_cache():
+    # The cached answer is the address's own text, not an equal copy of it.
+    reset_cache()
+    text = " 198.51.100.23"[1:]  # a string of its own, as a line's field is
+    assert parse_ip(text) is text
+    assert parse_ip("2001:DB8::5") == "2001:db8::5"
 
 
 def test_common_format_line_has_no_referrer_or_agent():

@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from prospects.models import PageView, Session, Visitor
-from prospects.visits.ingest import bulk, reader
+from prospects.visits.ingest import bulk, reader, writer
 from prospects.visits.ingest.chunks import parsed_chunks
 from prospects.visits.ingest.classify import LineClassifier
 from prospects.visits.ingest.importer import ingest_file
@@ -107,3 +107,18 @@ def test_bulk_merge_cuts_the_same_sessions_as_row_by_row(tmp_path, monkeypatch):
     assert _sessions() == row_by_row
     assert len(row_by_row) == 7
     assert PageView.objects.filter(session__isnull=True).count() == 0
+
+
+def test_visitors_the_writer_forgot_are_found_again_not_made_twice(tmp_path, monkeypatch):
+    path = _visit_log(tmp_path)
+    ingest_file(path)
+    remembered = _sessions()
+    visitors = Visitor.objects.count()
+    PageView.objects.all().delete()
+    Session.objects.all().delete()
+    Visitor.objects.all().delete()
+    # Its visitor ids forgotten before every chunk: each chunk looks its visitors up again.
+    monkeypatch.setattr(writer, "VISITOR_CACHE_LIMIT", 0)
+    ingest_file(path)
+    assert _sessions() == remembered
+    assert Visitor.objects.count() == visitors == 4

@@ -99,6 +99,9 @@ def parse_ip(text: str) -> str | None:
         if addr.version == 6 and addr.ipv4_mapped is not None:
             addr = addr.ipv4_mapped
         value = str(addr)
+        if value == text:
+            # Most addresses are written canonically: the cache keeps one string, not two.
+            value = text
     if len(text) > 64:
         return value  # no address is this long: not kept, as hostile text would fill memory
     if len(_ip_cache) >= CACHE_LIMIT:

@@ -8,7 +8,11 @@ from . import store
 from .classify import PendingView
 from .runs import ImportResult
 
-# Visitor and page id caches are emptied past this size (memory stays flat on huge logs).
+# Visitor and page id caches are emptied past these sizes (memory stays flat on huge logs).
+# A chunk's visitors are mostly new or seen in the last few chunks: at 5,000 the bench's
+# 1,000,000 lines look 93,000 visitor keys up instead of 74,000 (+0.05 CPU s), and the ~3.5 MB
+# that 20,000 took, reached only by logs with that many visitors, stay free.
+VISITOR_CACHE_LIMIT = 5_000
 ID_CACHE_LIMIT = 20_000
 
 
@@ -43,7 +47,7 @@ class ViewWriter:
 
     def _resolve_visitors(self, views: list[PendingView]) -> None:
         known = self.visitors
-        if len(known) > ID_CACHE_LIMIT:
+        if len(known) > VISITOR_CACHE_LIMIT:
             known.clear()
         missing = {}
         for ip, agent, ua_hash, _path, _row in views:
