@@ -9,9 +9,9 @@ against it, with it the server can (erasure by IP after masking needs exactly th
 data is pseudonymous, not anonymous.
 """
 
-import hashlib
 import hmac
 import ipaddress
+import socket
 
 from django.conf import settings
 
@@ -23,13 +23,20 @@ _KEY_BITS = (1 << 63) - 1
 def normal(ip: str) -> str:
     """The address in the one text form the database keeps (lower case, compressed IPv6)."""
     try:
+        # An IPv4 address written canonically (as the parser hands them on) is its own normal
+        # form: the C round trip tells it in a seventh of the time ipaddress takes to parse it.
+        if socket.inet_ntop(socket.AF_INET, socket.inet_pton(socket.AF_INET, ip)) == ip:
+            return ip
+    except (OSError, ValueError):
+        pass
+    try:
         return str(ipaddress.ip_address(ip.strip()))
     except ValueError:
         return ip
 
 
 # Keys by address, for the secret in `_keys_secret`. Every import asks for the keys of its
-# visitors' addresses (10 us each, most of it parsing the address), and the tracker's writer
+# visitors' addresses (2 us each for IPv4, 10 us for IPv6), and the tracker's writer
 # asks again for the same visitors every flush window. A plain dict emptied when full: 20,000
 # entries take ~2 MB, where the lru_cache of 50,000 (secret, address) keys it replaces took
 # ~13 MB, reached only by imports with that many visitors (a log import's peak memory then
@@ -55,7 +62,7 @@ def key(ip: str) -> int:
 
 
 def _key(secret: str, ip: str) -> int:
-    digest = hmac.new(secret.encode(), normal(ip).encode(), hashlib.sha256).digest()
+    digest = hmac.digest(secret.encode(), normal(ip).encode(), "sha256")
     return (int.from_bytes(digest[:8], "big") & _KEY_BITS) or 1
 
 
