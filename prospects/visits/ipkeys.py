@@ -35,7 +35,7 @@ def normal(ip: str) -> str:
             and socket.inet_ntop(socket.AF_INET6, socket.inet_pton(socket.AF_INET6, ip)) == ip
         ):
             return ip
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the text
         pass
     try:
         return str(ipaddress.ip_address(ip.strip()))
