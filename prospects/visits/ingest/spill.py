@@ -47,6 +47,8 @@ _COLUMNS = (
 )
 _MERGED = ", ".join(f"{'MAX' if name in ('peak', 'form') else 'SUM'}({name})" for name in _COLUMNS)
 # Merged rows read from the database per round trip: memory holds a batch, not the table.
+# On PostgreSQL that takes a server-side cursor (`chunked_cursor`): a plain one receives the
+# whole result before the first fetch (a 20,000,000-line import's 800,000 visitors: +200 MB).
 FETCH_ROWS = 10_000
 
 
@@ -89,7 +91,7 @@ class SpilledStats:
     def visitors(self) -> Iterator[tuple[tuple, list]]:
         """Each visitor's (ip, ua_hash) key and merged statistics, in `BehaviourRules`' layout."""
         width = max(SLOTS) + 1
-        with connection.cursor() as cursor:
+        with connection.chunked_cursor() as cursor:
             cursor.execute(f"SELECT ip, ua_hash, {_MERGED} FROM {TABLE} GROUP BY ip, ua_hash")
             while batch := cursor.fetchmany(FETCH_ROWS):
                 for ip, ua_hash, *values in batch:
